@@ -1,0 +1,108 @@
+/**
+ * Configuration, read once from the environment, typed and validated.
+ *
+ * `loadConfig()` throws a {@link ConfigError} that names every bad variable at
+ * once, so an operator fixes them in one go. The config object holds secrets
+ * (OpenAI key, integration key): never log it; log {@link describeConfig} instead.
+ */
+import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE } from './workflows/contract';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.string().url().optional())
+  .optional();
+
+const schema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_UI_URL: optionalUrl,
+  TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+  /** Port of the embedded Temporal server when TEMPORAL_ADDRESS is unset (0 = any free port). */
+  EMBEDDED_TEMPORAL_PORT: port.default(7233),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /** Business tools backend; unset → `npm start` runs the sample commerce backend. */
+  TOOLS_BASE_URL: optionalUrl,
+  COMMERCE_PORT: port.default(4100),
+  AGENTS_FILE: optionalString,
+  /** Server-to-server key that lets POST /api/conversations set customer identity and tier. */
+  INTEGRATION_KEY: optionalString,
+  REDIS_URL: optionalUrl,
+  /** Comma-separated Origin allowlist for WebSockets; empty = any origin. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Policy thresholds (see src/domain for their meaning). */
+  REFUND_ESCALATION_AMOUNT: z.coerce.number().positive().default(200),
+  MAX_AI_TURNS: positiveInt.default(15),
+  IDLE_CLOSE_MINUTES: positiveInt.default(30),
+  WAIT_LIMIT_MINUTES_VIP: positiveInt.default(2),
+  WAIT_LIMIT_MINUTES_ENTERPRISE: positiveInt.default(5),
+  WAIT_LIMIT_MINUTES_REGULAR: positiveInt.default(10),
+  /** Frames per second a socket may send before it is told to slow down. */
+  WS_MESSAGES_PER_10S: positiveInt.default(20),
+  /** Human-transfer requests a customer may make per conversation. */
+  MAX_HUMAN_REQUESTS: positiveInt.default(3),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates `env` (default `process.env`); throws {@link ConfigError} naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const value = env[name];
+      const shown = value === undefined ? '' : ` (got ${JSON.stringify(isSecret(name) ? '***' : value)})`;
+      return `${name}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  return result.data;
+}
+
+function isSecret(name: string): boolean {
+  return /KEY|TOKEN|SECRET|PASSWORD/i.test(name);
+}
+
+/** A loggable description: no secrets, only whether they are set. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return {
+    port: config.PORT,
+    temporal: config.TEMPORAL_ADDRESS ?? 'embedded',
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TASK_QUEUE,
+    llm: config.OPENAI_API_KEY ? { model: config.OPENAI_MODEL, baseUrl: config.OPENAI_BASE_URL ?? 'default' } : 'off',
+    tools: config.TOOLS_BASE_URL ?? 'sample commerce backend',
+    bus: config.REDIS_URL ? 'redis' : 'in-process',
+    integrationKey: config.INTEGRATION_KEY ? 'set' : 'unset',
+  };
+}

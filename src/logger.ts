@@ -1,0 +1,91 @@
+/**
+ * Structured logging (pino) with redaction of secrets and personal data.
+ *
+ * Two layers: pino's `redact` removes known secret fields by path (tokens,
+ * authorization headers, keys), and {@link maskPersonalData} masks phone
+ * numbers, emails, id numbers and card numbers inside free text (customer
+ * messages end up in log lines as `text`/`preview`/`msg`).
+ */
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+const REDACT_PATHS = [
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'apiKey',
+  '*.apiKey',
+  'OPENAI_API_KEY',
+  'INTEGRATION_KEY',
+  'password',
+  '*.password',
+];
+
+// Card numbers: 13-19 digits, optionally grouped by spaces or dashes.
+const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+// Chinese resident id: 17 digits + digit or X.
+const CN_ID = /\b\d{17}[\dXx]\b/g;
+// Phone numbers: +country, Chinese mobiles, and common 10-digit forms.
+// Digit look-arounds keep 12-digit order numbers whole.
+const PHONE = /(?<!\d)(?:\+\d{1,3}[ -]?)?\(?\d{3}\)?[ -]?\d{3,4}[ -]?\d{4}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)/g;
+
+/**
+ * Masks personal data in free text. Order numbers (exactly 12 digits) are
+ * kept: operators need them and they identify no person.
+ */
+export function maskPersonalData(text: string): string {
+  return text
+    .replace(EMAIL, '[email]')
+    .replace(CN_ID, '[id]')
+    .replace(CARD, '[card]')
+    .replace(PHONE, '[phone]');
+}
+
+const TEXT_KEYS = new Set(['text', 'preview', 'message', 'msg', 'summary']);
+
+function maskDeep(value: unknown, depth = 0): unknown {
+  if (depth > 6) return value;
+  if (typeof value === 'string') return maskPersonalData(value);
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
+  if (value && typeof value === 'object' && !(value instanceof Error)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = TEXT_KEYS.has(k) || typeof v === 'object' ? maskDeep(v, depth + 1) : v;
+    }
+    return out;
+  }
+  return value;
+}
+
+export interface LoggerOptions {
+  level?: string;
+  name?: string;
+  /** Write somewhere else than stdout (tests). */
+  destination?: pino.DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const opts: pino.LoggerOptions = {
+    name: options.name ?? 'switchboard',
+    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    formatters: {
+      log: (obj) => maskDeep(obj) as Record<string, unknown>,
+    },
+    hooks: {
+      // The message string itself can carry customer text.
+      logMethod(args, method) {
+        const masked = args.map((a) => (typeof a === 'string' ? maskPersonalData(a) : a)) as Parameters<
+          typeof method
+        >;
+        method.apply(this, masked);
+      },
+    },
+  };
+  return options.destination ? pino(opts, options.destination) : pino(opts);
+}

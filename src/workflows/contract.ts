@@ -1,0 +1,433 @@
+/**
+ * The conversation contract: every message type, payload and result, the task
+ * queue, the workflow id helper and the search attribute keys, defined once.
+ *
+ * The workflow, the worker, the gateway, the agent API and the tests import
+ * from here; nothing refers to a signal, update, query or search attribute by
+ * a string literal. This module must stay workflow-safe: no Node built-ins, no
+ * I/O, only `@temporalio/workflow` / `@temporalio/common` definitions and types.
+ *
+ * Wire names (the strings passed to `defineSignal` & co. and the search
+ * attribute names) never change once shipped: running workflows depend on them.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+// ---------------------------------------------------------------------------
+// Naming
+// ---------------------------------------------------------------------------
+
+/** Default task queue; `TASK_QUEUE` in the environment overrides it (see src/config.ts). */
+export const DEFAULT_TASK_QUEUE = 'switchboard-conversations';
+
+/** Workflow id of a conversation: one workflow per conversation. */
+export function conversationWorkflowId(conversationId: string): string {
+  return `conversation-${conversationId}`;
+}
+
+/** Inverse of {@link conversationWorkflowId}; undefined for ids that are not conversations. */
+export function conversationIdFromWorkflowId(workflowId: string): string | undefined {
+  return workflowId.startsWith('conversation-') ? workflowId.slice('conversation-'.length) : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Vocabulary
+// ---------------------------------------------------------------------------
+
+export const PHASES = ['ai', 'queued', 'human', 'closed'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export const LANGUAGES = ['en', 'zh'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const TIERS = ['vip', 'enterprise', 'regular'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** Ordered most to least urgent. */
+export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Numeric rank for sorting: lower is more urgent. */
+export function priorityRank(priority: Priority): number {
+  return PRIORITIES.indexOf(priority);
+}
+
+export const SKILLS = ['general', 'orders', 'refunds', 'technical', 'complaints', 'vip'] as const;
+export type Skill = (typeof SKILLS)[number];
+
+export const EMOTIONS = ['positive', 'neutral', 'negative', 'angry'] as const;
+export type Emotion = (typeof EMOTIONS)[number];
+
+export const ESCALATION_REASONS = [
+  'explicit_request',
+  'negative_emotion',
+  'repeated_ai_failure',
+  'high_value_refund',
+  'too_many_turns',
+  'vip_customer',
+  'low_confidence',
+  'tool_failure',
+  'business_rule',
+  'transfer',
+  'released_to_queue',
+  'agent_unresponsive',
+  'wait_limit',
+] as const;
+export type EscalationReason = (typeof ESCALATION_REASONS)[number];
+
+/** The 27 Bitext intents, under Bitext's own names. */
+export const BITEXT_INTENTS = [
+  'cancel_order',
+  'change_order',
+  'change_shipping_address',
+  'check_cancellation_fee',
+  'check_invoice',
+  'check_payment_methods',
+  'check_refund_policy',
+  'complaint',
+  'contact_customer_service',
+  'contact_human_agent',
+  'create_account',
+  'delete_account',
+  'delivery_options',
+  'delivery_period',
+  'edit_account',
+  'get_invoice',
+  'get_refund',
+  'newsletter_subscription',
+  'payment_issue',
+  'place_order',
+  'recover_password',
+  'registration_problems',
+  'review',
+  'set_up_shipping_address',
+  'switch_account',
+  'track_order',
+  'track_refund',
+] as const;
+
+/** Intents Switchboard adds to the Bitext catalog. */
+export const EXTRA_INTENTS = [
+  'product_inquiry',
+  'price_inquiry',
+  'installation_inquiry',
+  'repair_request',
+  'return_exchange',
+  'points_inquiry',
+  'greeting',
+  'goodbye',
+  'affirm',
+  'deny',
+  'out_of_scope',
+] as const;
+
+export const INTENTS = [...BITEXT_INTENTS, ...EXTRA_INTENTS] as const;
+export type Intent = (typeof INTENTS)[number];
+
+/** Which understanding layer decided the intent. */
+export type NluLayer = 'rule' | 'model' | 'llm';
+
+/** Entities extracted from one customer message (all optional). */
+export interface Entities {
+  /** 12-digit order number as a string, e.g. "100000000001". */
+  orderNumber?: string;
+  /** Money amount mentioned, with currency when stated ("USD", "CNY"). */
+  amount?: { value: number; currency?: string };
+  phone?: string;
+  email?: string;
+  /** Free-text reason (e.g. for a refund), when one can be picked out. */
+  reason?: string;
+  /** Refund method: original payment, store credit, bank transfer. */
+  refundMethod?: 'original_payment' | 'store_credit' | 'bank_transfer';
+  /** New shipping address, when the message carries one. */
+  address?: string;
+  /** Return or exchange. */
+  returnType?: 'return' | 'exchange';
+  /** Product or device described (repair, inquiry). */
+  product?: string;
+}
+
+/** What the understanding step returns for one (merged) customer turn. */
+export interface Understanding {
+  intent: Intent;
+  /** 0..1 */
+  confidence: number;
+  layer: NluLayer;
+  entities: Entities;
+  emotion: Emotion;
+  language: Language;
+  /** The customer explicitly asked for a human ("human", "转人工", ...). */
+  humanRequested: boolean;
+  /** The normalized text that was classified. */
+  normalizedText: string;
+}
+
+// ---------------------------------------------------------------------------
+// Conversation data
+// ---------------------------------------------------------------------------
+
+export interface Customer {
+  id: string;
+  name?: string;
+  tier: Tier;
+}
+
+export interface AgentRef {
+  id: string;
+  name: string;
+}
+
+export type Speaker = 'customer' | 'bot' | 'agent' | 'system';
+
+/** One transcript entry. `seq` starts at 1 and increases by one per entry, across continue-as-new. */
+export interface TranscriptEntry {
+  seq: number;
+  from: Speaker;
+  text: string;
+  /** ISO-8601 time, from workflow time. */
+  at: string;
+  /** Client message id (customer or agent messages). */
+  messageId?: string;
+  /** Agent who wrote it (agent messages). */
+  agentId?: string;
+}
+
+export interface Escalation {
+  reasons: EscalationReason[];
+  priority: Priority;
+  skill: Skill;
+  /** ISO time the conversation started waiting. */
+  at: string;
+}
+
+/** A business tool call as recorded for the handover. */
+export interface ToolCallRecord {
+  tool: ToolName;
+  ok: boolean;
+  /** Short, factual outcome ("order 100000000002 in transit", "timed out after 4 attempts"). */
+  summary: string;
+  at: string;
+}
+
+export const TOOL_NAMES = [
+  'getOrder',
+  'trackShipment',
+  'submitRefund',
+  'createReturn',
+  'createRepair',
+  'changeAddress',
+  'cancelOrder',
+  'createTicket',
+] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
+
+/** The structured handover an agent receives when claiming a conversation. */
+export interface Handover {
+  conversationId: string;
+  customer: Customer;
+  language: Language;
+  intent?: Intent;
+  filledSlots: Record<string, string>;
+  missingSlots: string[];
+  orderIds: string[];
+  toolCalls: ToolCallRecord[];
+  /** What the AI tried, in plain words. */
+  aiAttempts: string[];
+  reasons: EscalationReason[];
+  emotion: Emotion;
+  priority: Priority;
+  skill: Skill;
+  recommendedAction: string;
+  /** One-paragraph summary for the agent. */
+  summary: string;
+  /** 'llm' when the LLM wrote the summary, 'template' otherwise. */
+  source: 'llm' | 'template';
+}
+
+/** The state query's answer: what the gateway, the agent API and operators see. */
+export interface ConversationStateView {
+  conversationId: string;
+  phase: Phase;
+  customer: Customer;
+  language: Language;
+  intent?: Intent;
+  slots: Record<string, string>;
+  emotion: Emotion;
+  escalation?: Escalation;
+  /** Present while queued: when waiting started (ISO), the skill queue and priority. */
+  queue?: { waitingSince: string; skill: Skill; priority: Priority };
+  agent?: AgentRef;
+  turnCount: number;
+  lastSeq: number;
+  closed?: { by: CloseBy; resolution?: string; at: string };
+}
+
+export type CloseBy = 'customer' | 'agent' | 'operator' | 'system';
+
+// ---------------------------------------------------------------------------
+// Workflow input
+// ---------------------------------------------------------------------------
+
+/** Start argument of {@link conversationWorkflow}. Must stay JSON-safe. */
+export interface ConversationInput {
+  conversationId: string;
+  customer: Customer;
+  locale?: Language;
+  /** Threshold overrides; defaults live in src/domain. */
+  policy?: Partial<PolicyConfig>;
+  /** State carried over by continue-as-new. Absent on the first run. */
+  carried?: unknown;
+}
+
+/** Tunable thresholds used by the policy (deterministic inputs to the workflow). */
+export interface PolicyConfig {
+  /** Refunds above this amount (USD) escalate. */
+  refundEscalationAmount: number;
+  /** More than this many AI turns escalate. */
+  maxAiTurns: number;
+  /** Consecutive AI failures (not understood / could not help) that escalate. */
+  maxConsecutiveAiFailures: number;
+  /** Consecutive low-confidence turns that escalate. */
+  maxLowConfidenceTurns: number;
+  /** Below this, understanding is "low confidence". */
+  lowConfidenceThreshold: number;
+  /** Tool failures (after retries) in a conversation that escalate. */
+  maxToolFailures: number;
+  /** Idle time before an AI-phase conversation closes, in ms. */
+  idleCloseMs: number;
+  /** Queue wait limit per tier before overflow, in ms. */
+  waitLimitMs: Record<Tier, number>;
+  /** Assigned agent silent this long → back to the queue, in ms. */
+  agentSilenceMs: number;
+  /** Maximum apologies per conversation. */
+  maxApologies: number;
+  /** AI turns per run before continue-as-new (the SDK's suggestion may come first). */
+  turnsPerRun: number;
+}
+
+// ---------------------------------------------------------------------------
+// Signals
+// ---------------------------------------------------------------------------
+
+export interface CustomerMessage {
+  /** Client message id; a repeated id is ignored (also across continue-as-new). */
+  messageId: string;
+  text: string;
+}
+export const customerMessageSignal = defineSignal<[CustomerMessage]>('customerMessage');
+
+export interface AgentAssignment {
+  agentId: string;
+  agentName: string;
+}
+/** Assignment by an operator or an auto-router (the claim update is the interactive path). */
+export const agentAssignedSignal = defineSignal<[AgentAssignment]>('agentAssigned');
+
+export interface AgentMessage {
+  agentId: string;
+  /** Agent-side message id; a repeated id is ignored. */
+  messageId: string;
+  text: string;
+}
+export const agentMessageSignal = defineSignal<[AgentMessage]>('agentMessage');
+
+export interface CloseRequest {
+  by: CloseBy;
+  resolution?: string;
+  /** Required when by = 'agent': only the assigned agent may close. */
+  agentId?: string;
+}
+export const closeSignal = defineSignal<[CloseRequest]>('close');
+
+// ---------------------------------------------------------------------------
+// Updates
+// ---------------------------------------------------------------------------
+
+export interface ClaimInput {
+  agentId: string;
+  agentName: string;
+}
+export interface ClaimResult {
+  handover: Handover;
+  transcript: TranscriptEntry[];
+}
+/** Validator rejects with {@link ErrorCode.NotWaiting} or {@link ErrorCode.AlreadyClaimed}. */
+export const claimUpdate = defineUpdate<ClaimResult, [ClaimInput]>('claim');
+
+export interface ReleaseInput {
+  agentId: string;
+  to: 'ai' | 'queue';
+  note?: string;
+}
+/** Validator rejects with {@link ErrorCode.NotAssigned} when the caller is not the assigned agent. */
+export const releaseUpdate = defineUpdate<ConversationStateView, [ReleaseInput]>('release');
+
+export interface TransferInput {
+  agentId: string;
+  skill: Skill;
+  note?: string;
+}
+/** Back to the queue under another skill. Same validation as release. */
+export const transferUpdate = defineUpdate<ConversationStateView, [TransferInput]>('transfer');
+
+// ---------------------------------------------------------------------------
+// Queries
+// ---------------------------------------------------------------------------
+
+export const stateQuery = defineQuery<ConversationStateView>('state');
+/** Transcript entries with seq > afterSeq (0 for all), oldest first. */
+export const transcriptQuery = defineQuery<TranscriptEntry[], [number]>('transcript');
+/** The handover prepared at escalation, or null when the conversation never escalated. */
+export const handoverQuery = defineQuery<Handover | null>('handover');
+
+// ---------------------------------------------------------------------------
+// Errors: one enum, used as ApplicationFailure.type
+// ---------------------------------------------------------------------------
+
+export enum ErrorCode {
+  NotWaiting = 'not_waiting',
+  AlreadyClaimed = 'already_claimed',
+  NotAssigned = 'not_assigned',
+  Closed = 'conversation_closed',
+  InvalidInput = 'invalid_input',
+  ToolBadRequest = 'tool_bad_request',
+  ToolNotFound = 'tool_not_found',
+  ToolUnavailable = 'tool_unavailable',
+  LlmUnavailable = 'llm_unavailable',
+}
+
+// ---------------------------------------------------------------------------
+// Search attributes (registered at start-up by worker and gateway)
+// ---------------------------------------------------------------------------
+
+export const searchAttributes = {
+  /** Phase: ai | queued | human | closed. */
+  status: defineSearchAttributeKey('SwitchboardStatus', SearchAttributeType.KEYWORD),
+  priority: defineSearchAttributeKey('SwitchboardPriority', SearchAttributeType.KEYWORD),
+  /** priorityRank(): 0 = urgent … 3 = low, for range filters. */
+  priorityRank: defineSearchAttributeKey('SwitchboardPriorityRank', SearchAttributeType.INT),
+  skill: defineSearchAttributeKey('SwitchboardSkill', SearchAttributeType.KEYWORD),
+  agent: defineSearchAttributeKey('SwitchboardAgent', SearchAttributeType.KEYWORD),
+  tier: defineSearchAttributeKey('SwitchboardTier', SearchAttributeType.KEYWORD),
+  intent: defineSearchAttributeKey('SwitchboardIntent', SearchAttributeType.KEYWORD),
+  escalationReasons: defineSearchAttributeKey('SwitchboardEscalationReasons', SearchAttributeType.KEYWORD_LIST),
+  waitingSince: defineSearchAttributeKey('SwitchboardWaitingSince', SearchAttributeType.DATETIME),
+  customerId: defineSearchAttributeKey('SwitchboardCustomerId', SearchAttributeType.KEYWORD),
+} as const;
+
+/** Every key above, for registration through OperatorService.AddSearchAttributes. */
+export const ALL_SEARCH_ATTRIBUTE_KEYS = Object.values(searchAttributes);
+
+// ---------------------------------------------------------------------------
+// Outbound events (workflow → bus → gateway sockets)
+// ---------------------------------------------------------------------------
+
+export type OutboundEvent =
+  | { kind: 'message'; conversationId: string; entry: TranscriptEntry }
+  | {
+      kind: 'status';
+      conversationId: string;
+      phase: Phase;
+      agent?: AgentRef;
+      escalation?: Escalation;
+    };

@@ -1,0 +1,30 @@
+import { ConfigError, describeConfig, loadConfig } from '../../src/config';
+
+describe('config', () => {
+  it('has safe defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(3000);
+    expect(config.TEMPORAL_ADDRESS).toBeUndefined();
+    expect(config.TASK_QUEUE).toBe('switchboard-conversations');
+    expect(config.ALLOWED_ORIGINS).toEqual([]);
+  });
+
+  it('names every bad variable at once and hides secrets', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'abc', OPENAI_BASE_URL: 'not a url', MAX_AI_TURNS: '-1' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/PORT/);
+    expect(problems).toMatch(/OPENAI_BASE_URL/);
+    expect(problems).toMatch(/MAX_AI_TURNS/);
+  });
+
+  it('describes itself without secrets', () => {
+    const text = JSON.stringify(describeConfig(loadConfig({ OPENAI_API_KEY: 'sk-secret', INTEGRATION_KEY: 'k123' })));
+    expect(text).not.toMatch(/sk-secret|k123/);
+  });
+});

@@ -1,0 +1,32 @@
+import { Writable } from 'node:stream';
+import { createLogger, maskPersonalData } from '../../src/logger';
+
+describe('maskPersonalData', () => {
+  it.each([
+    ['call me at 13812345678', 'call me at [phone]'],
+    ['mail a.b@example.com now', 'mail [email] now'],
+    ['card 4111 1111 1111 1111 please', 'card [card] please'],
+    ['身份证 11010519491231002X', '身份证 [id]'],
+    ['order 100000000001 is late', 'order 100000000001 is late'],
+  ])('%s', (input, expected) => {
+    expect(maskPersonalData(input)).toBe(expected);
+  });
+});
+
+describe('createLogger', () => {
+  it('redacts tokens and masks personal data in text fields', () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(chunk.toString());
+        cb();
+      },
+    });
+    const log = createLogger({ level: 'info', destination });
+    log.info({ token: 'secret-token', text: 'my email is x@y.com' }, 'customer 13812345678 wrote');
+    const out = lines.join('');
+    expect(out).not.toMatch(/secret-token|x@y\.com|13812345678/);
+    expect(out).toMatch(/\[redacted\]/);
+    expect(out).toMatch(/\[email\]/);
+  });
+});

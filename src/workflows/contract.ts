@@ -72,6 +72,8 @@ export const ESCALATION_REASONS = [
   'released_to_queue',
   'agent_unresponsive',
   'wait_limit',
+  /** An operator or router assigned an agent while the AI still had the conversation. */
+  'agent_takeover',
 ] as const;
 export type EscalationReason = (typeof ESCALATION_REASONS)[number];
 

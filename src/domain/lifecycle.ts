@@ -1,0 +1,227 @@
+/**
+ * Phase transitions (escalate, claim/assign, release, transfer, re-queue,
+ * overflow, close), the checks the update validators run, and the deadlines
+ * the phases wait on. Each transition also returns the notices the customer
+ * sees (transcript entries from 'system').
+ */
+import type {
+  AgentRef,
+  CloseRequest,
+  Escalation,
+  EscalationReason,
+  Handover,
+  PolicyConfig,
+  ReleaseInput,
+  Skill,
+  TransferInput,
+} from '../workflows/contract';
+import { ErrorCode } from '../workflows/contract';
+import { bumpPriority, buildEscalation } from './escalation';
+import { buildHandover } from './handover';
+import { appendEntries, noteAttempt, zeroCounters, type ConversationState, type NewEntry } from './state';
+import { labels, render, type Params, type TemplateKey } from './templates';
+import type { TranscriptEntry } from '../workflows/contract';
+
+export interface Transition {
+  state: ConversationState;
+  /** Entries appended by the transition (to publish). */
+  entries: TranscriptEntry[];
+}
+
+function notice(state: ConversationState, template: TemplateKey, params: Params = {}): NewEntry {
+  return { from: 'system', text: render(template, state.ai.language, params) };
+}
+
+function withNotices(state: ConversationState, notices: NewEntry[], now: string): Transition {
+  const r = appendEntries(state, notices, now);
+  return { state: r.state, entries: r.entries };
+}
+
+/** AI → QUEUED with the prepared handover. The AI's own "connecting you" reply is already in the transcript. */
+export function enterQueue(state: ConversationState, escalation: Escalation, handover: Handover, policy: PolicyConfig, now: string): Transition {
+  const s: ConversationState = {
+    ...state,
+    phase: 'queued',
+    escalation,
+    handover,
+    queue: { waitingSince: now, overflowed: false },
+    inbox: [],
+    agent: undefined,
+    assignedAt: undefined,
+    lastAgentSeq: undefined,
+    ai: { ...state.ai, offeredHuman: false },
+  };
+  return withNotices(s, [queuedNotice(s, escalation.skill, policy)], now);
+}
+
+function queuedNotice(state: ConversationState, skill: Skill, policy: PolicyConfig): NewEntry {
+  const waitMinutes = String(Math.max(1, Math.round(policy.waitLimitMs[state.customer.tier] / 60_000)));
+  return notice(state, 'queued', { skillLabel: labels.skill(skill, state.ai.language), waitMinutes });
+}
+
+/** Why a claim by `agentId` must be refused, or undefined when it may proceed (a repeat claim by the same agent is fine). */
+export function claimRejection(state: ConversationState, agentId: string): ErrorCode | undefined {
+  if (typeof agentId !== 'string' || agentId.trim() === '') return ErrorCode.InvalidInput;
+  if (state.phase === 'closed') return ErrorCode.Closed;
+  if (state.phase === 'human') return state.agent?.id === agentId ? undefined : ErrorCode.AlreadyClaimed;
+  if (state.phase !== 'queued') return ErrorCode.NotWaiting;
+  return undefined;
+}
+
+/**
+ * An agent takes the conversation (claim, or the assignment signal). From the
+ * AI phase this is a takeover: a handover is built on the spot.
+ */
+export function assignAgent(state: ConversationState, agent: AgentRef, now: string): Transition {
+  if (state.phase === 'human' && state.agent?.id === agent.id) return { state, entries: [] };
+  let s = state;
+  if (state.phase === 'ai') {
+    const escalation = buildEscalation(['agent_takeover'], state.customer, state.ai.emotion, state.ai.task?.intent ?? state.ai.lastIntent, now);
+    s = { ...s, escalation, handover: buildHandover(s, escalation) };
+  }
+  s = {
+    ...s,
+    phase: 'human',
+    agent: { id: agent.id, name: agent.name },
+    assignedAt: now,
+    lastAgentSeq: undefined,
+    queue: undefined,
+    inbox: [],
+    ai: { ...s.ai, offeredHuman: false },
+  };
+  return withNotices(s, [notice(s, 'agent_joined', { agentName: agent.name })], now);
+}
+
+/** Why `agentId` may not act on the conversation (release, transfer, write, close), or undefined. */
+export function agentRejection(state: ConversationState, agentId: string): ErrorCode | undefined {
+  if (state.phase === 'closed') return ErrorCode.Closed;
+  if (state.phase !== 'human' || !state.agent || state.agent.id !== agentId) return ErrorCode.NotAssigned;
+  return undefined;
+}
+
+/** The agent hands back: to the AI (fresh counters and no open task; the agent's turns stay in the transcript) or to the queue. */
+export function release(state: ConversationState, input: ReleaseInput, policy: PolicyConfig, now: string): Transition {
+  if (input.to === 'queue') return requeue(state, 'released_to_queue', undefined, policy, now, input.note);
+  const ai = noteAttempt(
+    { ...state.ai, task: undefined, offeredHuman: false, counters: { ...zeroCounters(), totalTurns: state.ai.counters.totalTurns, apologies: state.ai.counters.apologies, humanRequests: state.ai.counters.humanRequests } },
+    `Agent ${state.agent?.name ?? input.agentId} handed back to the assistant${input.note ? `: ${input.note}` : ''}`,
+  );
+  const s: ConversationState = {
+    ...state,
+    phase: 'ai',
+    ai,
+    agent: undefined,
+    assignedAt: undefined,
+    lastAgentSeq: undefined,
+    escalation: undefined,
+    queue: undefined,
+    inbox: [],
+  };
+  return withNotices(s, [notice(s, 'released_to_ai')], now);
+}
+
+/** Back to the queue under another skill. */
+export function transfer(state: ConversationState, input: TransferInput, policy: PolicyConfig, now: string): Transition {
+  return requeue(state, 'transfer', input.skill, policy, now, input.note);
+}
+
+/** The assigned agent stayed silent while the customer waited: back to the queue, more urgent. */
+export function requeueSilentAgent(state: ConversationState, policy: PolicyConfig, now: string): Transition {
+  return requeue(state, 'agent_unresponsive', undefined, policy, now);
+}
+
+function requeue(
+  state: ConversationState,
+  reason: EscalationReason,
+  skill: Skill | undefined,
+  policy: PolicyConfig,
+  now: string,
+  note?: string,
+): Transition {
+  const previous = state.escalation;
+  const reasons = unique([...(previous?.reasons ?? []), reason]);
+  const fresh = buildEscalation(reasons, state.customer, state.ai.emotion, state.ai.task?.intent ?? state.ai.lastIntent, now);
+  const base = previous ? { ...previous, reasons: fresh.reasons, at: now } : fresh;
+  const priority = reason === 'agent_unresponsive' ? bumpPriority(base.priority) : base.priority;
+  const escalation: Escalation = { ...base, priority, skill: skill ?? base.skill };
+  let s: ConversationState = {
+    ...state,
+    ai: note ? noteAttempt(state.ai, `Agent note: ${note}`) : state.ai,
+    phase: 'queued',
+    escalation,
+    agent: undefined,
+    assignedAt: undefined,
+    lastAgentSeq: undefined,
+    queue: { waitingSince: now, overflowed: false },
+    inbox: [],
+  };
+  s = { ...s, handover: buildHandover(s, escalation) };
+  const template: TemplateKey = reason === 'transfer' ? 'transferred' : reason === 'agent_unresponsive' ? 'agent_requeued' : 'released_to_queue';
+  return withNotices(s, [notice(s, template, { skillLabel: labels.skill(escalation.skill, s.ai.language) })], now);
+}
+
+/**
+ * The wait limit passed: a callback ticket was (or could not be) created,
+ * the priority goes up one level, and the conversation stays in the queue.
+ */
+export function overflow(state: ConversationState, ticketId: string | undefined, now: string): Transition {
+  if (state.phase !== 'queued' || !state.queue || !state.escalation) return { state, entries: [] };
+  const escalation: Escalation = {
+    ...state.escalation,
+    reasons: unique([...state.escalation.reasons, 'wait_limit']),
+    priority: bumpPriority(state.escalation.priority),
+  };
+  let s: ConversationState = {
+    ...state,
+    escalation,
+    queue: { ...state.queue, overflowed: true, ...(ticketId ? { ticketId } : {}) },
+  };
+  s = { ...s, handover: buildHandover(s, escalation) };
+  const entry = ticketId ? notice(s, 'queue_overflow', { ticketId }) : notice(s, 'queue_overflow_no_ticket');
+  return withNotices(s, [entry], now);
+}
+
+/** Why a close request must be ignored (signals cannot be refused, so the workflow drops it), or undefined. */
+export function closeRejection(state: ConversationState, req: CloseRequest): ErrorCode | undefined {
+  if (state.phase === 'closed') return ErrorCode.Closed;
+  if (!req || !['customer', 'agent', 'operator', 'system'].includes(req.by)) return ErrorCode.InvalidInput;
+  if (req.by === 'agent' && (state.phase !== 'human' || state.agent?.id !== req.agentId)) return ErrorCode.NotAssigned;
+  return undefined;
+}
+
+export function closeConversation(state: ConversationState, req: CloseRequest, now: string, template: TemplateKey = 'closed'): Transition {
+  const closed: ConversationState['closed'] = { by: req.by, at: now };
+  if (req.resolution) closed.resolution = req.resolution;
+  const s: ConversationState = { ...state, phase: 'closed', closed, inbox: [], queue: undefined };
+  return withNotices(s, [notice(s, template)], now);
+}
+
+// ---------------------------------------------------------------------------
+// Deadlines (epoch ms), recomputed from state so they survive continue-as-new
+// ---------------------------------------------------------------------------
+
+export function idleDeadline(state: ConversationState, policy: PolicyConfig): number {
+  return Date.parse(state.lastActivityAt) + policy.idleCloseMs;
+}
+
+/** When the queue wait limit passes; undefined once overflow has happened. */
+export function waitLimitDeadline(state: ConversationState, policy: PolicyConfig): number | undefined {
+  if (state.phase !== 'queued' || !state.queue || state.queue.overflowed) return undefined;
+  return Date.parse(state.queue.waitingSince) + policy.waitLimitMs[state.customer.tier];
+}
+
+/**
+ * When the assigned agent counts as unresponsive: `agentSilenceMs` after the
+ * customer's first message the agent has not answered, or after assignment
+ * if the agent never wrote. Undefined while the agent spoke last.
+ */
+export function agentSilenceDeadline(state: ConversationState, policy: PolicyConfig): number | undefined {
+  if (state.phase !== 'human' || !state.assignedAt) return undefined;
+  if (state.lastAgentSeq === undefined) return Date.parse(state.assignedAt) + policy.agentSilenceMs;
+  const unanswered = state.transcript.find((e) => e.seq > (state.lastAgentSeq ?? 0) && e.from === 'customer');
+  return unanswered ? Date.parse(unanswered.at) + policy.agentSilenceMs : undefined;
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  return items.filter((v, i) => items.indexOf(v) === i);
+}

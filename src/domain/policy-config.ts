@@ -1,0 +1,90 @@
+/**
+ * Policy thresholds: defaults, validation of overrides, and the mapping from
+ * the process configuration. Overrides arrive in the workflow input, so they
+ * are validated here (deterministically) rather than trusted.
+ */
+import type { Config } from '../config';
+import type { PolicyConfig } from '../workflows/contract';
+
+const MINUTE = 60_000;
+
+export const DEFAULT_POLICY: PolicyConfig = {
+  refundEscalationAmount: 200,
+  maxAiTurns: 15,
+  maxConsecutiveAiFailures: 3,
+  maxLowConfidenceTurns: 2,
+  lowConfidenceThreshold: 0.5,
+  maxToolFailures: 2,
+  idleCloseMs: 30 * MINUTE,
+  waitLimitMs: { vip: 2 * MINUTE, enterprise: 5 * MINUTE, regular: 10 * MINUTE },
+  agentSilenceMs: 5 * MINUTE,
+  maxApologies: 2,
+  turnsPerRun: 100,
+};
+
+/** Thrown for policy overrides that make no sense; the workflow turns it into a non-retryable failure. */
+export class InvalidPolicyError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid policy: ${problems.join('; ')}`);
+    this.name = 'InvalidPolicyError';
+  }
+}
+
+const POSITIVE_INTEGER_KEYS = [
+  'maxAiTurns',
+  'maxConsecutiveAiFailures',
+  'maxLowConfidenceTurns',
+  'maxToolFailures',
+  'idleCloseMs',
+  'agentSilenceMs',
+  'turnsPerRun',
+] as const;
+
+/** Merges overrides onto the defaults and checks every value; throws {@link InvalidPolicyError}. */
+export function resolvePolicy(overrides: Partial<PolicyConfig> = {}): PolicyConfig {
+  const policy: PolicyConfig = {
+    ...DEFAULT_POLICY,
+    ...overrides,
+    waitLimitMs: { ...DEFAULT_POLICY.waitLimitMs, ...(overrides.waitLimitMs ?? {}) },
+  };
+  const problems: string[] = [];
+  for (const key of POSITIVE_INTEGER_KEYS) {
+    if (!isPositiveInteger(policy[key])) problems.push(`${key} must be a positive integer (got ${String(policy[key])})`);
+  }
+  if (!isFiniteNumber(policy.refundEscalationAmount) || policy.refundEscalationAmount < 0) {
+    problems.push(`refundEscalationAmount must be a non-negative number`);
+  }
+  if (!isFiniteNumber(policy.lowConfidenceThreshold) || policy.lowConfidenceThreshold < 0 || policy.lowConfidenceThreshold > 1) {
+    problems.push(`lowConfidenceThreshold must be between 0 and 1`);
+  }
+  if (!Number.isInteger(policy.maxApologies) || policy.maxApologies < 0) {
+    problems.push(`maxApologies must be a non-negative integer`);
+  }
+  for (const [tier, ms] of Object.entries(policy.waitLimitMs)) {
+    if (!isPositiveInteger(ms)) problems.push(`waitLimitMs.${tier} must be a positive integer`);
+  }
+  if (problems.length > 0) throw new InvalidPolicyError(problems);
+  return policy;
+}
+
+/** The policy the process configuration asks for (env thresholds); the gateway passes it in the workflow input. */
+export function policyFromConfig(config: Config): Partial<PolicyConfig> {
+  return {
+    refundEscalationAmount: config.REFUND_ESCALATION_AMOUNT,
+    maxAiTurns: config.MAX_AI_TURNS,
+    idleCloseMs: config.IDLE_CLOSE_MINUTES * MINUTE,
+    waitLimitMs: {
+      vip: config.WAIT_LIMIT_MINUTES_VIP * MINUTE,
+      enterprise: config.WAIT_LIMIT_MINUTES_ENTERPRISE * MINUTE,
+      regular: config.WAIT_LIMIT_MINUTES_REGULAR * MINUTE,
+    },
+  };
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function isPositiveInteger(v: unknown): boolean {
+  return isFiniteNumber(v) && Number.isInteger(v) && v > 0;
+}

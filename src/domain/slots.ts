@@ -1,0 +1,114 @@
+/**
+ * Slot schemas: what each task needs before its tool can run, and how a slot
+ * value is read out of one understood customer turn.
+ *
+ * Only entities the understanding step extracted, or the customer's own words
+ * for a free-text slot the bot just asked for, ever become slot values: the
+ * policy never guesses an order number.
+ */
+import type { Intent, ToolName, Understanding } from '../workflows/contract';
+import { parseRefundMethod, parseReturnType, reasonAfterBecause } from './cues';
+
+export const SLOT_NAMES = ['orderNumber', 'reason', 'refundMethod', 'returnType', 'description', 'address'] as const;
+export type SlotName = (typeof SLOT_NAMES)[number];
+export type Slots = Partial<Record<SlotName, string>>;
+
+export interface SlotSchema {
+  /** Asked in this order, one at a time. */
+  slots: readonly SlotName[];
+  /** The tool that completes the task. */
+  tool: ToolName;
+  /** Side effects need the customer's explicit yes first. */
+  sideEffect: boolean;
+  /** Look the order up before asking the rest (amount checks, early "not found"). */
+  verifyOrder: boolean;
+}
+
+export const SLOT_SCHEMAS = {
+  track_order: { slots: ['orderNumber'], tool: 'getOrder', sideEffect: false, verifyOrder: false },
+  get_refund: { slots: ['orderNumber', 'reason', 'refundMethod'], tool: 'submitRefund', sideEffect: true, verifyOrder: true },
+  return_exchange: { slots: ['orderNumber', 'returnType', 'reason'], tool: 'createReturn', sideEffect: true, verifyOrder: false },
+  repair_request: { slots: ['orderNumber', 'description'], tool: 'createRepair', sideEffect: true, verifyOrder: false },
+  change_shipping_address: { slots: ['orderNumber', 'address'], tool: 'changeAddress', sideEffect: true, verifyOrder: false },
+  cancel_order: { slots: ['orderNumber'], tool: 'cancelOrder', sideEffect: true, verifyOrder: false },
+  complaint: { slots: ['description'], tool: 'createTicket', sideEffect: true, verifyOrder: false },
+} as const satisfies Record<string, SlotSchema>;
+
+export type TaskIntent = keyof typeof SLOT_SCHEMAS;
+export const TASK_INTENTS = Object.keys(SLOT_SCHEMAS) as TaskIntent[];
+
+export function isTaskIntent(intent: Intent | undefined): intent is TaskIntent {
+  return intent !== undefined && Object.prototype.hasOwnProperty.call(SLOT_SCHEMAS, intent);
+}
+
+export function schemaOf(intent: TaskIntent): SlotSchema {
+  return SLOT_SCHEMAS[intent];
+}
+
+/** Slots still needed, in asking order. */
+export function missingSlots(intent: TaskIntent, slots: Slots): SlotName[] {
+  return schemaOf(intent).slots.filter((name) => !slots[name]);
+}
+
+export const ORDER_NUMBER = /^\d{12}$/;
+const FREE_TEXT_SLOTS: readonly SlotName[] = ['reason', 'description', 'address'];
+const MAX_SLOT_LENGTH = 500;
+
+export function isFreeTextSlot(slot: SlotName): boolean {
+  return FREE_TEXT_SLOTS.includes(slot);
+}
+
+/**
+ * Slot values this turn states explicitly (entities, enumerations named in the
+ * text), restricted to the slots `intent` uses. Free text is not taken here:
+ * see {@link freeTextAnswer}.
+ */
+export function explicitSlots(intent: TaskIntent, u: Understanding): Slots {
+  const wanted = schemaOf(intent).slots;
+  const found: Slots = {};
+  const e = u.entities;
+  if (wanted.includes('orderNumber') && e.orderNumber && ORDER_NUMBER.test(e.orderNumber)) found.orderNumber = e.orderNumber;
+  if (wanted.includes('refundMethod')) {
+    const method = e.refundMethod ?? parseRefundMethod(u.normalizedText);
+    if (method) found.refundMethod = method;
+  }
+  if (wanted.includes('returnType')) {
+    const type = e.returnType ?? parseReturnType(u.normalizedText);
+    if (type) found.returnType = type;
+  }
+  if (wanted.includes('reason')) {
+    const reason = clean(e.reason) ?? reasonAfterBecause(u.normalizedText);
+    if (reason) found.reason = reason;
+  }
+  if (wanted.includes('address')) {
+    const address = clean(e.address);
+    if (address) found.address = address;
+  }
+  return found;
+}
+
+/**
+ * The customer's words as the answer to a free-text slot the bot asked for.
+ * Undefined for empty text or a bare yes/no.
+ */
+export function freeTextAnswer(slot: SlotName, u: Understanding): string | undefined {
+  if (!isFreeTextSlot(slot)) return undefined;
+  if (u.intent === 'affirm' || u.intent === 'deny') return undefined;
+  return clean(u.normalizedText);
+}
+
+/**
+ * Whether the opening message of a complaint or repair request already
+ * describes the problem (long enough to be more than "I want to complain").
+ */
+export function isSubstantiveDescription(text: string): boolean {
+  const cjk = (text.match(/[\u4e00-\u9fff]/g) ?? []).length;
+  const words = text.split(/\s+/).filter((w) => /[A-Za-z]/.test(w)).length;
+  return cjk >= 12 || words >= 8;
+}
+
+function clean(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  return v.length > MAX_SLOT_LENGTH ? v.slice(0, MAX_SLOT_LENGTH) : v;
+}

@@ -1,0 +1,378 @@
+/**
+ * Reply templates, English and Chinese. Rules every template follows:
+ * - facts (statuses, amounts, ids, dates) appear only as parameters that the
+ *   caller filled from tool results — a template states none of its own;
+ * - no template promises compensation, a refund outcome or a time frame;
+ * - apologies are added by {@link renderReply} only, so they can be capped.
+ */
+import type { Intent, Language, Skill } from '../workflows/contract';
+import type { OrderStatus, RefundMethod } from '../tools/types';
+import type { Shipment } from '../tools/types';
+
+export type Params = Record<string, string | undefined>;
+type Render = (p: Params) => string;
+interface Pair {
+  en: Render;
+  zh: Render;
+}
+
+const opt = (v: string | undefined, text: (v: string) => string): string => (v ? text(v) : '');
+
+export const TEMPLATES = {
+  greeting: {
+    en: () => 'Hello! I can help you track an order, request a refund, return or exchange an item, book a repair, change a shipping address, cancel an order or file a complaint. What can I do for you?',
+    zh: () => '您好！我可以帮您查询订单、申请退款、退换货、预约维修、修改收货地址、取消订单或提交投诉。请问有什么可以帮您？',
+  },
+  goodbye: {
+    en: () => 'Thanks for contacting us. Have a good day!',
+    zh: () => '感谢您的咨询，祝您生活愉快！',
+  },
+  how_can_help: {
+    en: () => 'How can I help you today?',
+    zh: () => '请问有什么可以帮您？',
+  },
+  anything_else: {
+    en: () => 'Is there anything else I can help you with?',
+    zh: () => '还有其他可以帮您的吗？',
+  },
+  not_understood: {
+    en: () =>
+      "I didn't quite catch that. I can track orders, handle refunds, returns and exchanges, repairs, address changes, cancellations and complaints — or connect you with a human agent.",
+    zh: () => '我没有完全理解您的意思。我可以查询订单、处理退款、退换货、维修、修改地址、取消订单和投诉，也可以为您转接人工客服。',
+  },
+  ask_orderNumber: {
+    en: () => 'Could you give me your 12-digit order number?',
+    zh: () => '请提供您的12位订单号。',
+  },
+  invalid_order_number: {
+    en: () => "That doesn't look like an order number. Order numbers have 12 digits — could you check and send it again?",
+    zh: () => '这似乎不是有效的订单号。订单号为12位数字，请核对后重新发送。',
+  },
+  ask_reason_refund: {
+    en: () => "What's the reason for the refund?",
+    zh: () => '请问退款原因是什么？',
+  },
+  ask_reason_return: {
+    en: (p) => `What's the reason for the ${p.returnType === 'exchange' ? 'exchange' : 'return'}?`,
+    zh: (p) => `请问${p.returnType === 'exchange' ? '换货' : '退货'}原因是什么？`,
+  },
+  ask_refundMethod: {
+    en: () => 'How would you like to be refunded: to the original payment method, as store credit, or by bank transfer?',
+    zh: () => '您希望退款退到哪里：原支付方式、店铺余额，还是银行转账？',
+  },
+  ask_returnType: {
+    en: () => 'Would you like to return the item or exchange it?',
+    zh: () => '请问您是要退货还是换货？',
+  },
+  ask_description_repair: {
+    en: () => "Please describe what's wrong with the product.",
+    zh: () => '请描述一下产品出现的问题。',
+  },
+  ask_description_complaint: {
+    en: () => "Please tell me what happened, and I'll file it for our team.",
+    zh: () => '请告诉我具体发生了什么，我会为您提交给相关团队。',
+  },
+  ask_address: {
+    en: () => "What's the new shipping address?",
+    zh: () => '请提供新的收货地址。',
+  },
+  confirm_get_refund: {
+    en: (p) =>
+      `To confirm: refund${opt(p.amount, (a) => ` of ${a}`)} for order ${p.orderNumber}, reason "${p.reason}", to ${p.refundMethodLabel}. Shall I submit it?`,
+    zh: (p) => `请确认：订单 ${p.orderNumber}${opt(p.amount, (a) => ` 退款 ${a}`)}，原因"${p.reason}"，退款方式：${p.refundMethodLabel}。确认提交吗？`,
+  },
+  confirm_return_exchange: {
+    en: (p) => `To confirm: ${p.returnType === 'exchange' ? 'an exchange' : 'a return'} for order ${p.orderNumber}, reason "${p.reason}". Shall I create it?`,
+    zh: (p) => `请确认：订单 ${p.orderNumber} 申请${p.returnType === 'exchange' ? '换货' : '退货'}，原因"${p.reason}"。确认提交吗？`,
+  },
+  confirm_repair_request: {
+    en: (p) => `To confirm: a repair request for order ${p.orderNumber}: "${p.description}". Shall I submit it?`,
+    zh: (p) => `请确认：为订单 ${p.orderNumber} 申请维修，问题描述："${p.description}"。确认提交吗？`,
+  },
+  confirm_change_shipping_address: {
+    en: (p) => `To confirm: change the shipping address of order ${p.orderNumber} to "${p.address}". Shall I go ahead?`,
+    zh: (p) => `请确认：将订单 ${p.orderNumber} 的收货地址改为"${p.address}"。确认修改吗？`,
+  },
+  confirm_cancel_order: {
+    en: (p) => `To confirm: cancel order ${p.orderNumber}. Shall I go ahead?`,
+    zh: (p) => `请确认：取消订单 ${p.orderNumber}。确认取消吗？`,
+  },
+  confirm_complaint: {
+    en: (p) => `To confirm: I'll file this complaint for our team: "${p.description}". Shall I submit it?`,
+    zh: (p) => `请确认：我将为您提交以下投诉："${p.description}"。确认提交吗？`,
+  },
+  confirm_again: {
+    en: () => 'Please answer yes to go ahead, or tell me what to change.',
+    zh: () => '请回复"是"确认提交，或告诉我需要修改的内容。',
+  },
+  ask_change: {
+    en: (p) => `What would you like to change? (${p.slotLabels})`,
+    zh: (p) => `您想修改哪一项？（${p.slotLabels}）`,
+  },
+  task_dropped: {
+    en: () => "OK, I've stopped that request. Is there anything else I can help you with?",
+    zh: () => '好的，已为您取消该请求。还有其他可以帮您的吗？',
+  },
+  order_status: {
+    en: (p) =>
+      `Order ${p.orderNumber}: ${p.statusLabel}. Total ${p.total}, placed ${p.placedAt}${opt(p.deliveredAt, (d) => `, delivered ${d}`)}.`,
+    zh: (p) => `订单 ${p.orderNumber}：${p.statusLabel}。金额 ${p.total}，下单时间 ${p.placedAt}${opt(p.deliveredAt, (d) => `，签收时间 ${d}`)}。`,
+  },
+  shipment_status: {
+    en: (p) =>
+      `Order ${p.orderNumber} is with ${p.carrier} (tracking ${p.trackingNumber}): ${p.shipmentStatusLabel}.` +
+      opt(p.latest, (l) => ` Latest update: ${l}.`) +
+      opt(p.eta, (e) => ` Estimated delivery: ${e}.`),
+    zh: (p) =>
+      `订单 ${p.orderNumber} 由 ${p.carrier} 承运（运单号 ${p.trackingNumber}）：${p.shipmentStatusLabel}。` +
+      opt(p.latest, (l) => `最新动态：${l}。`) +
+      opt(p.eta, (e) => `预计送达：${e}。`),
+  },
+  refund_submitted: {
+    en: (p) => `Your refund request ${p.refundId} for order ${p.orderNumber} (${p.amount}, to ${p.refundMethodLabel}) is ${p.refundStatusLabel}.`,
+    zh: (p) => `订单 ${p.orderNumber} 的退款申请 ${p.refundId}（${p.amount}，退至${p.refundMethodLabel}）状态：${p.refundStatusLabel}。`,
+  },
+  refund_rejected: {
+    en: (p) => `The refund request ${p.refundId} for order ${p.orderNumber} was not accepted by our system. Would you like me to connect you with a human agent?`,
+    zh: (p) => `订单 ${p.orderNumber} 的退款申请 ${p.refundId} 未被系统受理。需要为您转接人工客服吗？`,
+  },
+  return_created: {
+    en: (p) => `Your ${p.returnType === 'exchange' ? 'exchange' : 'return'} ${p.rmaId} for order ${p.orderNumber} has been created. ${p.instructions}`,
+    zh: (p) => `订单 ${p.orderNumber} 的${p.returnType === 'exchange' ? '换货' : '退货'}申请 ${p.rmaId} 已创建。${p.instructions}`,
+  },
+  repair_created: {
+    en: (p) => `Your repair request ${p.repairId} for order ${p.orderNumber} is scheduled${opt(p.scheduledFor, (d) => ` for ${d}`)}.`,
+    zh: (p) => `订单 ${p.orderNumber} 的维修申请 ${p.repairId} 已安排${opt(p.scheduledFor, (d) => `，时间：${d}`)}。`,
+  },
+  address_changed: {
+    en: (p) => `The shipping address of order ${p.orderNumber} is now "${p.address}".`,
+    zh: (p) => `订单 ${p.orderNumber} 的收货地址已更新为"${p.address}"。`,
+  },
+  order_cancelled: {
+    en: (p) => `Order ${p.orderNumber} has been cancelled.`,
+    zh: (p) => `订单 ${p.orderNumber} 已取消。`,
+  },
+  ticket_created: {
+    en: (p) => `I've filed your complaint as ticket ${p.ticketId}; our team will follow up.`,
+    zh: (p) => `已为您提交投诉，工单号 ${p.ticketId}，相关团队会跟进处理。`,
+  },
+  order_not_found: {
+    en: (p) => `I couldn't find order ${p.orderNumber}. Could you check the number and send it again?`,
+    zh: (p) => `没有找到订单 ${p.orderNumber}，请核对订单号后重新发送。`,
+  },
+  tool_unavailable: {
+    en: (p) => `I couldn't ${p.actionEn} right now. Would you like me to connect you with a human agent? You can also ask me again in a moment.`,
+    zh: (p) => `暂时无法${p.actionZh}。需要为您转接人工客服吗？您也可以稍后再问我一次。`,
+  },
+  tool_rejected: {
+    en: (p) => `Our system did not accept the request to ${p.actionEn}. Would you like me to connect you with a human agent?`,
+    zh: (p) => `系统未受理${p.actionZh}的请求。需要为您转接人工客服吗？`,
+  },
+  escalating: {
+    en: () => "I'm connecting you with a human agent. Please stay in this chat; they will see our conversation so far.",
+    zh: () => '正在为您转接人工客服，请不要离开对话，客服会看到我们之前的聊天记录。',
+  },
+  escalating_high_value: {
+    en: (p) => `A refund of ${p.amount} needs a colleague's review, so I'm connecting you with a human agent. They will see our conversation so far.`,
+    zh: (p) => `${p.amount} 的退款需要同事审核，正在为您转接人工客服，客服会看到我们之前的聊天记录。`,
+  },
+  escalating_tool_failure: {
+    en: () => "Our systems aren't responding to me right now, so I'm connecting you with a human agent who can check for you.",
+    zh: () => '系统暂时没有响应，正在为您转接人工客服为您核实。',
+  },
+  assistant_trouble: {
+    en: () => "I'm having trouble reading messages right now. Would you like me to connect you with a human agent?",
+    zh: () => '我暂时无法处理您的消息。需要为您转接人工客服吗？',
+  },
+  human_declined: {
+    en: () => "Alright, I'll keep helping. What would you like to do?",
+    zh: () => '好的，我继续为您服务。请问您需要什么帮助？',
+  },
+  queued: {
+    en: (p) =>
+      `You're in the queue for our ${p.skillLabel} team. An agent will join as soon as one is free; if nobody is free within ${p.waitMinutes} minutes, we'll arrange a callback.`,
+    zh: (p) => `您已进入${p.skillLabel}队列，客服空闲后会立即接入；如果 ${p.waitMinutes} 分钟内无人接入，我们会为您安排回电。`,
+  },
+  queue_overflow: {
+    en: (p) =>
+      `All our agents are still busy. I've registered a callback request${opt(p.ticketId, (t) => ` (ticket ${t})`)}; you can also stay in this chat or leave a message here for the agent.`,
+    zh: (p) => `客服仍然繁忙，已为您登记回电请求${opt(p.ticketId, (t) => `（工单号 ${t}）`)}；您也可以继续等待，或在此留言给客服。`,
+  },
+  queue_overflow_no_ticket: {
+    en: () => "All our agents are still busy. Please stay in this chat or leave a message here; an agent will read it when they join.",
+    zh: () => '客服仍然繁忙，请继续等待或在此留言，客服接入后会看到您的留言。',
+  },
+  agent_joined: {
+    en: (p) => `${p.agentName} has joined the conversation.`,
+    zh: (p) => `客服 ${p.agentName} 已接入对话。`,
+  },
+  agent_requeued: {
+    en: () => "Your agent had to step away; you're back in the queue and the next free agent will continue.",
+    zh: () => '当前客服暂时离开，已为您重新排队，下一位空闲的客服会继续为您服务。',
+  },
+  released_to_ai: {
+    en: () => "You're back with the assistant. How else can I help?",
+    zh: () => '已转回智能助手，请问还有什么可以帮您？',
+  },
+  released_to_queue: {
+    en: () => "You've been put back in the queue; the next free agent will continue.",
+    zh: () => '已为您重新排队，下一位空闲的客服会继续为您服务。',
+  },
+  transferred: {
+    en: (p) => `You've been transferred to our ${p.skillLabel} team; the next free agent there will continue.`,
+    zh: (p) => `已为您转接至${p.skillLabel}团队，下一位空闲的客服会继续为您服务。`,
+  },
+  idle_closed: {
+    en: () => 'This conversation was closed after a period of inactivity. Message us again any time.',
+    zh: () => '由于长时间无操作，本次对话已结束。如有需要欢迎随时再次联系我们。',
+  },
+  closed: {
+    en: () => 'This conversation has been closed. Thank you for contacting us.',
+    zh: () => '本次对话已结束，感谢您的咨询。',
+  },
+  takeover_side_effect: {
+    en: (p) => `Before the agent joined, the assistant completed: ${p.summary}.`,
+    zh: (p) => `客服接入前，智能助手已完成：${p.summary}。`,
+  },
+  info_order_help: {
+    en: () => "If it's about an existing order, tell me the order number and I'll look up its status and tracking for you.",
+    zh: () => '如果是关于已有订单的问题，请告诉我订单号，我可以为您查询订单状态和物流信息。',
+  },
+  info_refund_help: {
+    en: () => 'Refund eligibility depends on the order. Tell me the order number and I can check it and start a refund for you.',
+    zh: () => '能否退款取决于具体订单。请告诉我订单号，我可以为您查询并发起退款。',
+  },
+  info_offer_human: {
+    en: () => "I can't handle that from this chat, but a human colleague can. Would you like me to connect you?",
+    zh: () => '这个问题我无法在对话中直接处理，但人工客服可以帮您。需要为您转接吗？',
+  },
+} as const satisfies Record<string, Pair>;
+
+export type TemplateKey = keyof typeof TEMPLATES;
+
+export function render(key: TemplateKey, language: Language, params: Params = {}): string {
+  const t: Pair = TEMPLATES[key];
+  return t[language](params);
+}
+
+const APOLOGY: Record<Language, string> = { en: 'Sorry — ', zh: '抱歉，' };
+
+/** Prefixes an apology. The caller decides (and counts) when one is allowed. */
+export function withApology(text: string, language: Language): string {
+  if (language === 'en') return APOLOGY.en + text.charAt(0).toLowerCase() + text.slice(1);
+  return APOLOGY.zh + text;
+}
+
+/** Phrases in either language that read as a promise of compensation; templates must contain none. */
+export const COMPENSATION_PROMISE = /\b(we will|we'll|i will|i'll)\s+(compensate|refund you|give you (a )?(voucher|coupon|credit))|guarantee(d)? (a )?(refund|compensation)|保证(退款|赔偿)|一定(会)?赔偿|我们(会|将)赔偿/i;
+
+// ---------------------------------------------------------------------------
+// Labels used as template parameters
+// ---------------------------------------------------------------------------
+
+const ORDER_STATUS: Record<OrderStatus, Record<Language, string>> = {
+  processing: { en: 'being processed', zh: '处理中' },
+  shipped: { en: 'shipped', zh: '已发货' },
+  in_transit: { en: 'in transit', zh: '运输中' },
+  delivered: { en: 'delivered', zh: '已签收' },
+  cancelled: { en: 'cancelled', zh: '已取消' },
+  returned: { en: 'returned', zh: '已退货' },
+};
+
+const SHIPMENT_STATUS: Record<Shipment['status'], Record<Language, string>> = {
+  label_created: { en: 'label created, not yet picked up', zh: '已创建运单，待揽收' },
+  in_transit: { en: 'in transit', zh: '运输中' },
+  out_for_delivery: { en: 'out for delivery', zh: '派送中' },
+  delivered: { en: 'delivered', zh: '已签收' },
+  exception: { en: 'delivery exception reported by the carrier', zh: '承运商报告配送异常' },
+};
+
+const REFUND_METHOD: Record<RefundMethod, Record<Language, string>> = {
+  original_payment: { en: 'the original payment method', zh: '原支付方式' },
+  store_credit: { en: 'store credit', zh: '店铺余额' },
+  bank_transfer: { en: 'bank transfer', zh: '银行转账' },
+};
+
+const REFUND_STATUS: Record<'submitted' | 'approved' | 'rejected', Record<Language, string>> = {
+  submitted: { en: 'submitted', zh: '已提交' },
+  approved: { en: 'approved', zh: '已批准' },
+  rejected: { en: 'rejected', zh: '未通过' },
+};
+
+const SKILL: Record<Skill, Record<Language, string>> = {
+  general: { en: 'customer service', zh: '综合客服' },
+  orders: { en: 'orders', zh: '订单' },
+  refunds: { en: 'refunds', zh: '退款' },
+  technical: { en: 'technical support', zh: '技术支持' },
+  complaints: { en: 'customer care', zh: '客户关怀' },
+  vip: { en: 'VIP', zh: 'VIP专属' },
+};
+
+const SLOT_LABEL: Record<string, Record<Language, string>> = {
+  orderNumber: { en: 'order number', zh: '订单号' },
+  reason: { en: 'reason', zh: '原因' },
+  refundMethod: { en: 'refund method', zh: '退款方式' },
+  returnType: { en: 'return or exchange', zh: '退货/换货' },
+  description: { en: 'description', zh: '问题描述' },
+  address: { en: 'address', zh: '地址' },
+};
+
+export const labels = {
+  orderStatus: (s: OrderStatus, l: Language) => ORDER_STATUS[s]?.[l] ?? s,
+  shipmentStatus: (s: Shipment['status'], l: Language) => SHIPMENT_STATUS[s]?.[l] ?? s,
+  refundMethod: (m: string, l: Language) => REFUND_METHOD[m as RefundMethod]?.[l] ?? m,
+  refundStatus: (s: 'submitted' | 'approved' | 'rejected', l: Language) => REFUND_STATUS[s]?.[l] ?? s,
+  skill: (s: Skill, l: Language) => SKILL[s][l],
+  slot: (s: string, l: Language) => SLOT_LABEL[s]?.[l] ?? s,
+  slots: (names: readonly string[], l: Language) => names.map((n) => SLOT_LABEL[n]?.[l] ?? n).join(l === 'zh' ? '、' : ', '),
+};
+
+export function formatMoney(m: { amount: number; currency: string }): string {
+  return `${m.currency} ${m.amount.toFixed(2)}`;
+}
+
+/** ISO time as "YYYY-MM-DD HH:MM UTC" (workflow-safe: no locale, no time zone lookup). */
+export function formatTime(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+}
+
+/** What a tool does, for failure messages ("I couldn't <retrieve the order details> right now"). */
+export const TOOL_ACTION: Record<string, { en: string; zh: string }> = {
+  getOrder: { en: 'retrieve the order details', zh: '查询订单信息' },
+  trackShipment: { en: 'retrieve the tracking information', zh: '查询物流信息' },
+  submitRefund: { en: 'submit the refund request', zh: '提交退款申请' },
+  createReturn: { en: 'create the return request', zh: '创建退换货申请' },
+  createRepair: { en: 'submit the repair request', zh: '提交维修申请' },
+  changeAddress: { en: 'change the shipping address', zh: '修改收货地址' },
+  cancelOrder: { en: 'cancel the order', zh: '取消订单' },
+  createTicket: { en: 'file the ticket', zh: '提交工单' },
+};
+
+/** Informational intents answered with a template, and whether that answer offers a human. */
+export const INFO_REPLIES: Partial<Record<Intent, { template: TemplateKey; offersHuman: boolean }>> = {
+  check_refund_policy: { template: 'info_refund_help', offersHuman: false },
+  track_refund: { template: 'info_refund_help', offersHuman: false },
+  check_cancellation_fee: { template: 'info_order_help', offersHuman: false },
+  delivery_options: { template: 'info_order_help', offersHuman: false },
+  delivery_period: { template: 'info_order_help', offersHuman: false },
+  change_order: { template: 'info_offer_human', offersHuman: true },
+  place_order: { template: 'info_offer_human', offersHuman: true },
+  check_invoice: { template: 'info_offer_human', offersHuman: true },
+  get_invoice: { template: 'info_offer_human', offersHuman: true },
+  check_payment_methods: { template: 'info_offer_human', offersHuman: true },
+  create_account: { template: 'info_offer_human', offersHuman: true },
+  delete_account: { template: 'info_offer_human', offersHuman: true },
+  edit_account: { template: 'info_offer_human', offersHuman: true },
+  switch_account: { template: 'info_offer_human', offersHuman: true },
+  recover_password: { template: 'info_offer_human', offersHuman: true },
+  registration_problems: { template: 'info_offer_human', offersHuman: true },
+  newsletter_subscription: { template: 'info_offer_human', offersHuman: true },
+  review: { template: 'info_offer_human', offersHuman: true },
+  set_up_shipping_address: { template: 'info_offer_human', offersHuman: true },
+  product_inquiry: { template: 'info_offer_human', offersHuman: true },
+  price_inquiry: { template: 'info_offer_human', offersHuman: true },
+  installation_inquiry: { template: 'info_offer_human', offersHuman: true },
+  points_inquiry: { template: 'info_offer_human', offersHuman: true },
+};

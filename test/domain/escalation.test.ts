@@ -1,0 +1,192 @@
+import { bumpPriority, priorityFor, resolvePolicy, skillFor, isHighValueRefund, decideOnUnderstandFailure } from '../../src/domain';
+import { customer, fresh, NOW, policy, seededTools, turn, u } from './helpers';
+
+describe('escalation rules', () => {
+  it.each([
+    ['I want to talk to a human', 'en'],
+    ['转人工', 'zh'],
+    ['人工客服', 'zh'],
+  ])('escalates an explicit request: %s', (text) => {
+    const r = turn(fresh(), u('contact_human_agent', text, { humanRequested: true }));
+    expect(r.escalation?.reasons).toEqual(['explicit_request']);
+    expect(r.escalation?.priority).toBe('normal');
+    expect(r.escalation?.skill).toBe('general');
+    expect(r.state.ai.counters.humanRequests).toBe(1);
+    expect(r.templates).toEqual(['escalating']);
+  });
+
+  it('honours the humanRequested flag whatever the intent, and routes by the task', () => {
+    let r = turn(fresh(), u('get_refund', 'refund 100000000001 because broken', { entities: { orderNumber: '100000000001' } }));
+    r = turn(r.state, u('get_refund', 'just get me a real person', { humanRequested: true }));
+    expect(r.escalation?.reasons).toEqual(['explicit_request']);
+    expect(r.escalation?.skill).toBe('refunds');
+  });
+
+  it('answers in Chinese when escalating a Chinese conversation', () => {
+    const r = turn(fresh('regular', 'zh'), u('contact_human_agent', '我要转人工', { humanRequested: true }));
+    expect(r.replies[0]).toContain('正在为您转接人工客服');
+  });
+
+  it('escalates an angry customer with high priority', () => {
+    const r = turn(fresh(), u('track_order', 'WHERE IS MY ORDER this is ridiculous', { emotion: 'angry' }));
+    expect(r.escalation).toMatchObject({ reasons: ['negative_emotion'], priority: 'high', skill: 'orders' });
+  });
+
+  it('does not escalate mere negativity from a regular customer', () => {
+    const r = turn(fresh(), u('track_order', 'a bit annoyed, where is my order', { emotion: 'negative' }));
+    expect(r.escalation).toBeUndefined();
+  });
+
+  it('sends an angry VIP to the VIP desk as urgent', () => {
+    const r = turn(fresh('vip'), u('track_order', 'unacceptable!!', { emotion: 'angry' }));
+    expect(r.escalation?.reasons).toEqual(['negative_emotion', 'vip_customer']);
+    expect(r.escalation?.priority).toBe('urgent');
+    expect(r.escalation?.skill).toBe('vip');
+  });
+
+  it('escalates a VIP complaint straight away, with high priority', () => {
+    const r = turn(fresh('vip'), u('complaint', 'I want to complain about the delivery'));
+    expect(r.escalation).toMatchObject({ reasons: ['vip_customer'], priority: 'high', skill: 'vip' });
+  });
+
+  it('lets the AI serve a calm VIP', () => {
+    const r = turn(fresh('vip'), u('track_order', 'track 100000000003', { entities: { orderNumber: '100000000003' } }));
+    expect(r.escalation).toBeUndefined();
+    expect(r.templates).toEqual(['order_status']);
+  });
+
+  it('any VIP escalation goes to the vip skill and carries the VIP reason', () => {
+    const r = turn(fresh('vip'), u('contact_human_agent', 'agent please', { humanRequested: true }));
+    expect(r.escalation).toMatchObject({ reasons: ['explicit_request', 'vip_customer'], priority: 'high', skill: 'vip' });
+  });
+
+  it('escalates after more than maxAiTurns turns', () => {
+    const p = resolvePolicy({ maxAiTurns: 3 });
+    let s = fresh();
+    for (let i = 0; i < 3; i++) {
+      const r = turn(s, u('greeting', 'hi'), seededTools(), p);
+      expect(r.escalation).toBeUndefined();
+      s = r.state;
+    }
+    const r = turn(s, u('greeting', 'hi'), seededTools(), p);
+    expect(r.escalation?.reasons).toEqual(['too_many_turns']);
+  });
+
+  it('defaults to 15 turns', () => {
+    let s = fresh();
+    for (let i = 0; i < 15; i++) s = turn(s, u('greeting', 'hello')).state;
+    expect(turn(s, u('greeting', 'hello')).escalation?.reasons).toEqual(['too_many_turns']);
+  });
+
+  it('escalates after 3 consecutive AI failures', () => {
+    const p = resolvePolicy({ maxLowConfidenceTurns: 99 });
+    let r = turn(fresh(), u('track_order', 'track my order'), seededTools(), p);
+    r = turn(r.state, u('track_order', 'it is 12345', { confidence: 0.9 }), seededTools(), p);
+    expect(r.state.ai.counters.consecutiveAiFailures).toBe(1);
+    r = turn(r.state, u('track_order', 'I said 12345', { confidence: 0.9 }), seededTools(), p);
+    expect(r.escalation).toBeUndefined();
+    r = turn(r.state, u('track_order', '123456 then', { confidence: 0.9 }), seededTools(), p);
+    expect(r.escalation?.reasons).toEqual(['repeated_ai_failure']);
+    expect(r.templates).toEqual(['escalating']);
+  });
+
+  it('resets the failure streak after a turn that helped', () => {
+    const p = resolvePolicy({ maxLowConfidenceTurns: 99 });
+    let r = turn(fresh(), u('out_of_scope', 'blorp', { confidence: 0.9 }), seededTools(), p);
+    r = turn(r.state, u('out_of_scope', 'blorp', { confidence: 0.9 }), seededTools(), p);
+    expect(r.state.ai.counters.consecutiveAiFailures).toBe(2);
+    r = turn(r.state, u('greeting', 'hi'), seededTools(), p);
+    expect(r.state.ai.counters.consecutiveAiFailures).toBe(0);
+    r = turn(r.state, u('out_of_scope', 'blorp', { confidence: 0.9 }), seededTools(), p);
+    expect(r.escalation).toBeUndefined();
+  });
+
+  it('escalates repeated low confidence (2 by default)', () => {
+    let r = turn(fresh(), u('out_of_scope', 'asdf', { confidence: 0.2 }));
+    expect(r.escalation).toBeUndefined();
+    expect(r.templates).toEqual(['not_understood']);
+    r = turn(r.state, u('out_of_scope', 'qwer', { confidence: 0.3 }));
+    expect(r.escalation?.reasons).toEqual(['low_confidence']);
+  });
+
+  it('low confidence streak is broken by a confident turn', () => {
+    let r = turn(fresh(), u('out_of_scope', 'asdf', { confidence: 0.2 }));
+    r = turn(r.state, u('greeting', 'hello'));
+    r = turn(r.state, u('out_of_scope', 'qwer', { confidence: 0.3 }));
+    expect(r.escalation).toBeUndefined();
+    const p = resolvePolicy({ maxLowConfidenceTurns: 3 });
+    let s = fresh();
+    s = turn(s, u('out_of_scope', 'a', { confidence: 0.1 }), seededTools(), p).state;
+    s = turn(s, u('out_of_scope', 'b', { confidence: 0.1 }), seededTools(), p).state;
+    expect(turn(s, u('out_of_scope', 'c', { confidence: 0.1 }), seededTools(), p).escalation?.reasons).toContain('low_confidence');
+  });
+
+  it('escalates on a business rule (payment issues need a human)', () => {
+    const r = turn(fresh(), u('payment_issue', 'I was charged twice'));
+    expect(r.escalation).toMatchObject({ reasons: ['business_rule'], skill: 'refunds' });
+  });
+
+  it('escalates when the customer accepts an offered human', () => {
+    let r = turn(fresh(), u('recover_password', 'I forgot my password'));
+    expect(r.templates).toEqual(['info_offer_human']);
+    expect(r.state.ai.offeredHuman).toBe(true);
+    r = turn(r.state, u('affirm', 'yes please'));
+    expect(r.escalation?.reasons).toEqual(['explicit_request']);
+    expect(r.escalation?.skill).toBe('technical');
+  });
+
+  it('keeps helping when the customer declines the offered human', () => {
+    let r = turn(fresh(), u('recover_password', 'I forgot my password'));
+    r = turn(r.state, u('deny', 'no thanks'));
+    expect(r.escalation).toBeUndefined();
+    expect(r.templates).toEqual(['human_declined']);
+    expect(r.state.ai.offeredHuman).toBe(false);
+  });
+
+  it('counts understanding failures and escalates the third', () => {
+    let s = fresh();
+    s = decideOnUnderstandFailure(s, policy, NOW).state;
+    const second = decideOnUnderstandFailure(s, policy, NOW);
+    expect(second.actions.map((a) => a.kind)).toEqual(['reply']);
+    const third = decideOnUnderstandFailure(second.state, policy, NOW);
+    expect(third.actions.find((a) => a.kind === 'escalate')).toMatchObject({ escalation: { reasons: ['repeated_ai_failure'] } });
+  });
+});
+
+describe('priority and routing', () => {
+  it('maps intents to skills', () => {
+    const c = customer('regular');
+    expect(skillFor('get_refund', c)).toBe('refunds');
+    expect(skillFor('track_order', c)).toBe('orders');
+    expect(skillFor('repair_request', c)).toBe('technical');
+    expect(skillFor('complaint', c)).toBe('complaints');
+    expect(skillFor('greeting', c)).toBe('general');
+    expect(skillFor(undefined, c)).toBe('general');
+    expect(skillFor('get_refund', customer('vip'))).toBe('vip');
+  });
+
+  it('computes priority from reasons, tier and emotion', () => {
+    expect(priorityFor(['explicit_request'], customer('regular'), 'neutral', 'track_order')).toBe('normal');
+    expect(priorityFor(['explicit_request'], customer('regular'), 'neutral', 'newsletter_subscription')).toBe('low');
+    expect(priorityFor(['explicit_request'], customer('enterprise'), 'neutral', 'newsletter_subscription')).toBe('normal');
+    expect(priorityFor(['high_value_refund'], customer('regular'), 'neutral')).toBe('high');
+    expect(priorityFor(['high_value_refund'], customer('regular'), 'angry')).toBe('urgent');
+    expect(priorityFor(['tool_failure'], customer('vip'), 'neutral')).toBe('high');
+    expect(priorityFor(['tool_failure'], customer('regular'), 'neutral')).toBe('normal');
+  });
+
+  it('bumps priority one level, capped at urgent', () => {
+    expect(bumpPriority('low')).toBe('normal');
+    expect(bumpPriority('normal')).toBe('high');
+    expect(bumpPriority('high')).toBe('urgent');
+    expect(bumpPriority('urgent')).toBe('urgent');
+  });
+
+  it('compares refunds in USD, converting known currencies and sending unknown ones to a human', () => {
+    expect(isHighValueRefund({ amount: 200, currency: 'USD' }, policy)).toBe(false);
+    expect(isHighValueRefund({ amount: 200.01, currency: 'USD' }, policy)).toBe(true);
+    expect(isHighValueRefund({ amount: 1299, currency: 'CNY' }, policy)).toBe(false);
+    expect(isHighValueRefund({ amount: 3599, currency: 'CNY' }, policy)).toBe(true);
+    expect(isHighValueRefund({ amount: 1, currency: 'XTS' }, policy)).toBe(true);
+  });
+});

@@ -63,6 +63,16 @@ const schema = z.object({
   WS_MESSAGES_PER_10S: positiveInt.default(20),
   /** Human-transfer requests a customer may make per conversation. */
   MAX_HUMAN_REQUESTS: positiveInt.default(3),
+  /**
+   * HMAC secret that signs customer tokens. Every gateway of one deployment
+   * must share it; unset → a random per-process secret (tokens die with the
+   * process, and a second gateway cannot verify them).
+   */
+  GATEWAY_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** How long a customer token stays valid. */
+  CUSTOMER_TOKEN_TTL_MINUTES: positiveInt.default(24 * 60),
+  /** Average time an agent spends per conversation; the queue ETA is position × this ÷ agents with the skill. */
+  AVERAGE_HANDLE_SECONDS: positiveInt.default(180),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -104,5 +114,6 @@ export function describeConfig(config: Config): Record<string, unknown> {
     tools: config.TOOLS_BASE_URL ?? 'sample commerce backend',
     bus: config.REDIS_URL ? 'redis' : 'in-process',
     integrationKey: config.INTEGRATION_KEY ? 'set' : 'unset',
+    gatewaySecret: config.GATEWAY_SECRET ? 'set' : 'random per process',
   };
 }

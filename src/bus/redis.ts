@@ -1,0 +1,123 @@
+/**
+ * Redis pub/sub bus: several gateways and workers share one channel, so the
+ * gateway holding a customer's socket receives the reply whichever worker
+ * published it. Pub/sub is at-most-once, which the design allows: the
+ * workflow's transcript is the source of truth and sockets fill gaps from it.
+ *
+ * A subscribed Redis connection can do nothing but subscribe, so publishing
+ * uses a second connection.
+ */
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Logger } from '../logger';
+import { PHASES, type OutboundEvent } from '../workflows/contract';
+import type { EventBus, EventHandler } from './types';
+
+export const DEFAULT_CHANNEL = 'switchboard:events';
+
+// What arrives from Redis is untrusted input: anything that is not an outbound event is dropped.
+const entrySchema = z.object({
+  seq: z.number().int().positive(),
+  from: z.enum(['customer', 'bot', 'agent', 'system']),
+  text: z.string(),
+  at: z.string(),
+  messageId: z.string().optional(),
+  agentId: z.string().optional(),
+});
+const eventSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('message'), conversationId: z.string().min(1), entry: entrySchema }),
+  z.object({
+    kind: z.literal('status'),
+    conversationId: z.string().min(1),
+    phase: z.enum(PHASES),
+    agent: z.object({ id: z.string(), name: z.string() }).optional(),
+    escalation: z.any().optional(),
+  }),
+]);
+
+export interface RedisBusOptions {
+  url: string;
+  channel?: string;
+  logger?: Logger;
+}
+
+export class RedisBus implements EventBus {
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly handlers = new Set<EventHandler>();
+  private readonly channel: string;
+  private subscribed: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: RedisBusOptions) {
+    this.channel = options.channel ?? DEFAULT_CHANNEL;
+    const common = { lazyConnect: true, maxRetriesPerRequest: 3 };
+    this.publisher = new Redis(options.url, common);
+    this.subscriber = new Redis(options.url, common);
+    for (const [role, conn] of [
+      ['publisher', this.publisher],
+      ['subscriber', this.subscriber],
+    ] as const) {
+      // ioredis reconnects by itself; without a listener an 'error' event would crash the process.
+      conn.on('error', (error: Error) => options.logger?.warn({ err: error, role }, 'redis bus connection error'));
+    }
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.channel) this.dispatch(message);
+    });
+  }
+
+  /** Connects both connections and subscribes; publish/subscribe call it lazily. */
+  async connect(): Promise<void> {
+    this.subscribed ??= (async () => {
+      await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
+      await this.subscriber.subscribe(this.channel);
+    })();
+    return this.subscribed;
+  }
+
+  async publish(event: OutboundEvent): Promise<void> {
+    if (this.closed) throw new Error('the event bus is closed');
+    await this.connect();
+    await this.publisher.publish(this.channel, JSON.stringify(event));
+  }
+
+  subscribe(handler: EventHandler): () => void {
+    this.handlers.add(handler);
+    this.connect().catch((error: unknown) =>
+      this.options.logger?.error({ err: error }, 'redis bus could not subscribe; events will not reach this process'),
+    );
+    return () => this.handlers.delete(handler);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.handlers.clear();
+    await Promise.allSettled([this.subscriber.quit(), this.publisher.quit()]);
+    this.subscriber.disconnect();
+    this.publisher.disconnect();
+  }
+
+  private dispatch(message: string): void {
+    let data: unknown;
+    try {
+      data = JSON.parse(message);
+    } catch {
+      this.options.logger?.warn('redis bus: dropped a message that is not JSON');
+      return;
+    }
+    const parsed = eventSchema.safeParse(data);
+    if (!parsed.success) {
+      this.options.logger?.warn('redis bus: dropped a message that is not an outbound event');
+      return;
+    }
+    const event = parsed.data as OutboundEvent;
+    for (const handler of this.handlers) {
+      try {
+        handler(event);
+      } catch (error) {
+        this.options.logger?.error({ err: error }, 'event handler failed');
+      }
+    }
+  }
+}

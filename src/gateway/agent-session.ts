@@ -1,0 +1,112 @@
+/**
+ * One agent desk WebSocket: live queue snapshots and the messages of the
+ * conversations assigned to this agent.
+ *
+ * Server → agent frames:
+ * - `{ type: "queue", items: QueueItem[] }` on connect and whenever the queue may have moved;
+ * - `{ type: "status", conversationId, phase, agent? }` for every phase change;
+ * - `{ type: "message", conversationId, seq, from, text, at }` for the agent's conversations;
+ * - `{ type: "error", code, message }`, `{ type: "pong" }`.
+ * Agent → server: `{ type: "ping" }` (everything else goes through the HTTP API).
+ *
+ * The set of assigned conversations is a per-socket cache: read from
+ * visibility on connect and kept current from status events.
+ */
+import type { WebSocket } from 'ws';
+import type { Logger } from '../logger';
+import type { OutboundEvent } from '../workflows/contract';
+import type { Agent } from './agents';
+import { ApiErrorCode, toApiError, type ApiError } from './errors';
+import { SlidingWindowLimiter } from './rate-limit';
+import { AGENT_FRAME_TYPES, agentFrameSchema, decodeFrame } from './schemas';
+import type { QueueItem } from './queue';
+
+export interface AgentSessionDeps {
+  logger: Logger;
+  framesPer10s: number;
+  queueFor(agent: Agent): Promise<QueueItem[]>;
+  assignedTo(agentId: string): Promise<string[]>;
+}
+
+export class AgentSession {
+  private readonly assigned = new Set<string>();
+  private readonly limiter: SlidingWindowLimiter;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly agent: Agent,
+    private readonly deps: AgentSessionDeps,
+  ) {
+    this.limiter = new SlidingWindowLimiter(deps.framesPer10s, 10_000);
+  }
+
+  start(): void {
+    this.enqueue(async () => {
+      for (const id of await this.deps.assignedTo(this.agent.id)) this.assigned.add(id);
+      await this.sendQueue();
+    });
+  }
+
+  dispose(): void {
+    this.closed = true;
+  }
+
+  onFrame(raw: string): void {
+    if (!this.limiter.tryTake()) {
+      this.send({ type: 'error', code: ApiErrorCode.RateLimited, message: 'too many frames; slow down' });
+      return;
+    }
+    const decoded = decodeFrame(raw, agentFrameSchema, AGENT_FRAME_TYPES);
+    if (!decoded.ok) {
+      this.sendError(decoded.error);
+      return;
+    }
+    this.send({ type: 'pong' });
+  }
+
+  onEvent(event: OutboundEvent): void {
+    if (event.kind === 'message') {
+      if (!this.assigned.has(event.conversationId)) return;
+      const { seq, from, text, at } = event.entry;
+      this.send({ type: 'message', conversationId: event.conversationId, seq, from, text, at });
+      return;
+    }
+    if (event.phase === 'human' && event.agent?.id === this.agent.id) this.assigned.add(event.conversationId);
+    else this.assigned.delete(event.conversationId);
+    this.send({
+      type: 'status',
+      conversationId: event.conversationId,
+      phase: event.phase,
+      ...(event.agent ? { agent: event.agent } : {}),
+    });
+  }
+
+  /** Called by the hub (debounced) when any conversation changed phase. */
+  refreshQueue(): void {
+    this.enqueue(() => this.sendQueue());
+  }
+
+  private async sendQueue(): Promise<void> {
+    this.send({ type: 'queue', items: await this.deps.queueFor(this.agent) });
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.chain = this.chain
+      .then(() => (this.closed ? undefined : task()))
+      .catch((error: unknown) => {
+        this.deps.logger.warn({ err: error, agentId: this.agent.id }, 'agent socket update failed');
+        this.sendError(toApiError(error));
+      });
+  }
+
+  private sendError(error: ApiError): void {
+    this.send({ type: 'error', code: error.code, message: error.message });
+  }
+
+  private send(frame: Record<string, unknown>): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(JSON.stringify(frame));
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Every Temporal call the gateway makes on a conversation, in one place:
+ * signal-with-start for customer messages, the contract's queries, the claim,
+ * release and transfer updates, agent messages, close and history.
+ *
+ * The workflow is the source of truth; this class holds no conversation
+ * state, so any gateway instance can serve any conversation.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
+import type { Config } from '../config';
+import { conversationWorkflow } from '../workflows';
+import {
+  agentMessageSignal,
+  claimUpdate,
+  closeSignal,
+  conversationWorkflowId,
+  customerMessageSignal,
+  releaseUpdate,
+  searchAttributes as sa,
+  stateQuery,
+  transcriptQuery,
+  transferUpdate,
+  type AgentRef,
+  type ClaimResult,
+  type CloseRequest,
+  type ConversationInput,
+  type ConversationStateView,
+  type CustomerMessage,
+  type PolicyConfig,
+  type ReleaseInput,
+  type Skill,
+  type TranscriptEntry,
+} from '../workflows/contract';
+import { ApiError, ApiErrorCode } from './errors';
+import { historyToPlainJson } from './history';
+import type { CustomerClaims } from './tokens';
+
+export type GatewayConfig = Pick<
+  Config,
+  | 'TASK_QUEUE'
+  | 'TEMPORAL_NAMESPACE'
+  | 'TEMPORAL_UI_URL'
+  | 'REFUND_ESCALATION_AMOUNT'
+  | 'MAX_AI_TURNS'
+  | 'IDLE_CLOSE_MINUTES'
+  | 'WAIT_LIMIT_MINUTES_VIP'
+  | 'WAIT_LIMIT_MINUTES_ENTERPRISE'
+  | 'WAIT_LIMIT_MINUTES_REGULAR'
+>;
+
+const MINUTE = 60_000;
+
+/** The thresholds from the environment that the workflow's policy takes as input. */
+export function policyFromConfig(config: GatewayConfig): Partial<PolicyConfig> {
+  return {
+    refundEscalationAmount: config.REFUND_ESCALATION_AMOUNT,
+    maxAiTurns: config.MAX_AI_TURNS,
+    idleCloseMs: config.IDLE_CLOSE_MINUTES * MINUTE,
+    waitLimitMs: {
+      vip: config.WAIT_LIMIT_MINUTES_VIP * MINUTE,
+      enterprise: config.WAIT_LIMIT_MINUTES_ENTERPRISE * MINUTE,
+      regular: config.WAIT_LIMIT_MINUTES_REGULAR * MINUTE,
+    },
+  };
+}
+
+export class Conversations {
+  constructor(
+    readonly client: Client,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  private handle(conversationId: string): WorkflowHandle<typeof conversationWorkflow> {
+    return this.client.workflow.getHandle<typeof conversationWorkflow>(conversationWorkflowId(conversationId));
+  }
+
+  /**
+   * Delivers a customer message, starting the workflow on the first one.
+   * Id reuse is rejected so a message for a finished conversation cannot
+   * start a fresh workflow under the same id; it fails with `conversation_closed`.
+   */
+  async sendCustomerMessage(claims: CustomerClaims, message: CustomerMessage): Promise<void> {
+    const input: ConversationInput = {
+      conversationId: claims.conversationId,
+      customer: claims.customer,
+      locale: claims.locale,
+      policy: policyFromConfig(this.config),
+    };
+    await this.client.workflow.signalWithStart(conversationWorkflow, {
+      workflowId: conversationWorkflowId(claims.conversationId),
+      taskQueue: this.config.TASK_QUEUE,
+      args: [input],
+      signal: customerMessageSignal,
+      signalArgs: [message],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: sa.status, value: 'ai' },
+        { key: sa.tier, value: claims.customer.tier },
+        { key: sa.customerId, value: claims.customer.id },
+      ],
+    });
+  }
+
+  /** The state view; throws WorkflowNotFoundError when the conversation never started. */
+  async state(conversationId: string): Promise<ConversationStateView> {
+    return this.handle(conversationId).query(stateQuery);
+  }
+
+  /** The state view, or undefined when no message has started the workflow yet. */
+  async stateIfStarted(conversationId: string): Promise<ConversationStateView | undefined> {
+    try {
+      return await this.state(conversationId);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async transcript(conversationId: string, afterSeq: number): Promise<TranscriptEntry[]> {
+    return this.handle(conversationId).query(transcriptQuery, afterSeq);
+  }
+
+  /** Transcript of a conversation that may not have started yet (then empty). */
+  async transcriptIfStarted(conversationId: string, afterSeq: number): Promise<TranscriptEntry[]> {
+    try {
+      return await this.transcript(conversationId, afterSeq);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return [];
+      throw error;
+    }
+  }
+
+  /** The claim update: its validator picks exactly one winner among concurrent claimers. */
+  async claim(conversationId: string, agent: AgentRef): Promise<ClaimResult> {
+    return this.handle(conversationId).executeUpdate(claimUpdate, {
+      args: [{ agentId: agent.id, agentName: agent.name }],
+    });
+  }
+
+  async release(conversationId: string, input: ReleaseInput): Promise<ConversationStateView> {
+    return this.handle(conversationId).executeUpdate(releaseUpdate, { args: [input] });
+  }
+
+  async transfer(
+    conversationId: string,
+    input: { agentId: string; skill: Skill; note?: string },
+  ): Promise<ConversationStateView> {
+    return this.handle(conversationId).executeUpdate(transferUpdate, { args: [input] });
+  }
+
+  /**
+   * Checks the caller is the assigned agent before writing. The workflow
+   * checks again on receipt (a release may land in between); this check
+   * exists so the caller gets a definite 403 instead of a silent drop.
+   */
+  async assertAssigned(conversationId: string, agentId: string): Promise<ConversationStateView> {
+    const state = await this.state(conversationId);
+    if (state.phase === 'closed') throw new ApiError(ApiErrorCode.Closed, 'the conversation is closed');
+    if (state.phase !== 'human' || state.agent?.id !== agentId) {
+      throw new ApiError(ApiErrorCode.NotAssigned, 'only the assigned agent may write to this conversation');
+    }
+    return state;
+  }
+
+  async agentMessage(conversationId: string, agentId: string, text: string, messageId?: string): Promise<string> {
+    await this.assertAssigned(conversationId, agentId);
+    const id = messageId ?? randomUUID();
+    await this.handle(conversationId).signal(agentMessageSignal, { agentId, messageId: id, text });
+    return id;
+  }
+
+  async close(conversationId: string, request: CloseRequest): Promise<void> {
+    await this.handle(conversationId).signal(closeSignal, request);
+  }
+
+  /** The current run's event history as plain JSON, plus a Temporal UI link when configured. */
+  async history(conversationId: string): Promise<{ workflowId: string; uiUrl?: string; events: unknown[] }> {
+    const workflowId = conversationWorkflowId(conversationId);
+    const history = await this.handle(conversationId).fetchHistory();
+    const { events } = historyToPlainJson(history);
+    const ui = this.config.TEMPORAL_UI_URL?.replace(/\/+$/, '');
+    return {
+      workflowId,
+      ...(ui
+        ? {
+            uiUrl: `${ui}/namespaces/${encodeURIComponent(this.config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`,
+          }
+        : {}),
+      events,
+    };
+  }
+}

@@ -1,0 +1,307 @@
+/**
+ * One customer WebSocket. Holds only delivery bookkeeping for this socket
+ * (the highest transcript seq it has delivered, the last phase it reported);
+ * the conversation itself lives in the workflow.
+ *
+ * Delivery guarantee: message frames go out in seq order, each at most once
+ * per socket. A live event that skips ahead is preceded by the entries in
+ * between, read from the transcript query, so nothing is lost when the bus
+ * drops an event; `resume` replays from any seq the client names.
+ */
+import type { WebSocket } from 'ws';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import type { OutboundEvent, Phase, TranscriptEntry } from '../workflows/contract';
+import type { Conversations } from './conversations';
+import { ApiError, ApiErrorCode, toApiError } from './errors';
+import { countHumanRequests, type HumanRequestDetector } from './human-requests';
+import { SlidingWindowLimiter } from './rate-limit';
+import { CUSTOMER_FRAME_TYPES, customerFrameSchema, decodeFrame } from './schemas';
+import type { CustomerClaims } from './tokens';
+
+export type ServerFrame =
+  | { type: 'message'; seq: number; from: TranscriptEntry['from']; text: string; at: string }
+  | { type: 'ack'; id: string; seq: number }
+  | {
+      type: 'status';
+      phase: Phase;
+      queue?: { position: number; etaSeconds: number };
+      agent?: { id: string; name: string };
+    }
+  | { type: 'error'; code: string; message: string; id?: string }
+  | { type: 'pong' };
+
+export interface CustomerSessionDeps {
+  conversations: Conversations;
+  logger: Logger;
+  metrics: Metrics;
+  detectHumanRequest: HumanRequestDetector;
+  maxHumanRequests: number;
+  framesPer10s: number;
+  /** Queue position and ETA of a queued conversation (visibility), if found. */
+  queueInfo(conversationId: string): Promise<{ position: number; etaSeconds: number } | undefined>;
+  /** How long to look for a sent message in the transcript before giving up on its ack. */
+  ackTimeoutMs?: number;
+}
+
+/** Frames past the limit beyond this many in one window close the socket (1008 policy violation). */
+const FLOOD_FACTOR = 3;
+
+export class CustomerSession {
+  private deliveredSeq = 0;
+  private phase: Phase | undefined;
+  private lastStatusJson = '';
+  private outbound: Promise<void> = Promise.resolve();
+  private inbound: Promise<void> = Promise.resolve();
+  private readonly limiter: SlidingWindowLimiter;
+  private readonly floodLimiter: SlidingWindowLimiter;
+  private readonly pendingAcks = new Map<string, (seq: number) => void>();
+  private closed = false;
+  readonly conversationId: string;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly claims: CustomerClaims,
+    private readonly deps: CustomerSessionDeps,
+  ) {
+    this.conversationId = claims.conversationId;
+    this.limiter = new SlidingWindowLimiter(deps.framesPer10s, 10_000);
+    this.floodLimiter = new SlidingWindowLimiter(deps.framesPer10s * FLOOD_FACTOR, 10_000);
+  }
+
+  get currentPhase(): Phase | undefined {
+    return this.phase;
+  }
+
+  /** Sends the current status; live events queue up behind it. */
+  start(): void {
+    this.enqueueOutbound(async () => {
+      const state = await this.deps.conversations.stateIfStarted(this.conversationId);
+      // A conversation with no message yet has no workflow: it is in the AI phase with an empty transcript.
+      this.deliveredSeq = Math.max(this.deliveredSeq, state?.lastSeq ?? 0);
+      await this.sendStatus(state?.phase ?? 'ai', state?.agent);
+    });
+  }
+
+  dispose(): void {
+    this.closed = true;
+    this.pendingAcks.clear();
+  }
+
+  onFrame(raw: string): void {
+    if (!this.floodLimiter.tryTake()) {
+      this.ws.close(1008, 'rate limit exceeded');
+      return;
+    }
+    if (!this.limiter.tryTake()) {
+      this.sendError(new ApiError(ApiErrorCode.RateLimited, 'too many frames; slow down'));
+      return;
+    }
+    const decoded = decodeFrame(raw, customerFrameSchema, CUSTOMER_FRAME_TYPES);
+    if (!decoded.ok) {
+      this.sendError(decoded.error);
+      return;
+    }
+    const frame = decoded.frame;
+    switch (frame.type) {
+      case 'ping':
+        this.send({ type: 'pong' });
+        return;
+      case 'resume':
+        this.enqueueOutbound(() => this.resume(frame.afterSeq));
+        return;
+      case 'message':
+        this.receiveMessage(frame.id, frame.text);
+        return;
+    }
+  }
+
+  /** A bus event for this conversation. */
+  onEvent(event: OutboundEvent): void {
+    if (event.kind === 'message') {
+      if (event.entry.from === 'customer' && event.entry.messageId) {
+        this.pendingAcks.get(event.entry.messageId)?.(event.entry.seq);
+      }
+      this.enqueueOutbound(() => this.deliverLive(event.entry));
+    } else {
+      this.enqueueOutbound(() => this.sendStatus(event.phase, event.agent));
+    }
+  }
+
+  /** Re-sends the status when the queue moved (called by the hub for queued sessions). */
+  refreshQueue(): void {
+    if (this.phase === 'queued') this.enqueueOutbound(() => this.sendStatus('queued', undefined));
+  }
+
+  // --- inbound ---------------------------------------------------------------
+
+  private receiveMessage(id: string, text: string): void {
+    if (this.phase === 'closed') {
+      this.sendError(new ApiError(ApiErrorCode.Closed, 'the conversation is closed'), id);
+      return;
+    }
+    // Signals go out one at a time so the workflow receives them in the order typed.
+    const baseline = this.deliveredSeq;
+    const sent = this.inbound.then(async () => {
+      if (this.closed) return false;
+      await this.checkHumanRequestLimit(id, text);
+      await this.deps.conversations.sendCustomerMessage(this.claims, { messageId: id, text });
+      return true;
+    });
+    this.inbound = sent.then(
+      () => undefined,
+      () => undefined,
+    );
+    sent.then(
+      (ok) => {
+        if (ok) void this.acknowledge(id, baseline);
+      },
+      (error: unknown) => {
+        const apiError = toApiError(error, this.conversationId);
+        if (apiError.status >= 500) this.deps.logger.error({ err: error, conversationId: this.conversationId }, 'customer message not delivered');
+        this.sendError(apiError, id);
+      },
+    );
+  }
+
+  private async checkHumanRequestLimit(id: string, text: string): Promise<void> {
+    if (!this.deps.detectHumanRequest(text)) return;
+    const transcript = await this.deps.conversations.transcriptIfStarted(this.conversationId, 0);
+    // A resend of a message already recorded is a duplicate, not a new request: let the workflow dedupe it.
+    if (transcript.some((e) => e.from === 'customer' && e.messageId === id)) return;
+    const count = countHumanRequests(transcript, this.deps.detectHumanRequest);
+    if (count >= this.deps.maxHumanRequests) {
+      const where =
+        this.phase === 'queued'
+          ? 'You are already in the queue for an agent.'
+          : this.phase === 'human'
+            ? 'An agent is already with you.'
+            : 'Please describe what you need and we will help, or wait for an agent.';
+      throw new ApiError(
+        ApiErrorCode.HumanRequestLimit,
+        `You have asked for a person ${count} times in this conversation. ${where}`,
+      );
+    }
+  }
+
+  /**
+   * Acks with the seq the workflow gave the message. The workflow assigns seq
+   * when it records the message, so we look for the message id in the
+   * transcript (queries see every event that preceded them), with a short
+   * back-off for a workflow task still in flight; a bus event carrying the
+   * entry ends the wait early. A resend finds the original entry and gets the
+   * same seq: the workflow ignored the duplicate.
+   */
+  private async acknowledge(id: string, baseline: number): Promise<void> {
+    const deadline = Date.now() + (this.deps.ackTimeoutMs ?? 30_000);
+    let fromBus: number | undefined;
+    const viaBus = new Promise<void>((resolve) => {
+      this.pendingAcks.set(id, (seq) => {
+        fromBus = seq;
+        resolve();
+      });
+    });
+    try {
+      let afterSeq = baseline;
+      let delay = 25;
+      let searchedAll = false;
+      while (!this.closed && Date.now() < deadline) {
+        if (fromBus !== undefined) return this.send({ type: 'ack', id, seq: fromBus });
+        const entries = await this.deps.conversations.transcriptIfStarted(this.conversationId, afterSeq);
+        const hit = entries.find((e) => e.from === 'customer' && e.messageId === id);
+        if (hit) return this.send({ type: 'ack', id, seq: hit.seq });
+        if (!searchedAll && baseline > 0) {
+          // Not after the baseline: it may be a resend of an older message.
+          searchedAll = true;
+          afterSeq = 0;
+          continue;
+        }
+        afterSeq = baseline;
+        await Promise.race([viaBus, sleep(delay)]);
+        delay = Math.min(delay * 2, 1000);
+      }
+      if (fromBus !== undefined) return this.send({ type: 'ack', id, seq: fromBus });
+      if (!this.closed) {
+        this.sendError(
+          new ApiError(ApiErrorCode.Unavailable, 'message sent but not yet recorded; it will appear in the transcript'),
+          id,
+        );
+      }
+    } catch (error) {
+      this.sendError(toApiError(error, this.conversationId), id);
+    } finally {
+      this.pendingAcks.delete(id);
+    }
+  }
+
+  // --- outbound --------------------------------------------------------------
+
+  private enqueueOutbound(task: () => Promise<void>): void {
+    this.outbound = this.outbound
+      .then(() => (this.closed ? undefined : task()))
+      .catch((error: unknown) => {
+        const apiError = toApiError(error, this.conversationId);
+        this.deps.logger.warn({ err: error, conversationId: this.conversationId }, 'customer socket delivery failed');
+        this.sendError(apiError);
+      });
+  }
+
+  private async resume(afterSeq: number): Promise<void> {
+    const entries = await this.deps.conversations.transcriptIfStarted(this.conversationId, afterSeq);
+    for (const entry of entries) if (entry.seq > afterSeq) this.sendEntry(entry);
+    this.deliveredSeq = Math.max(this.deliveredSeq, afterSeq, ...entries.map((e) => e.seq));
+  }
+
+  private async deliverLive(entry: TranscriptEntry): Promise<void> {
+    if (entry.seq <= this.deliveredSeq) return;
+    if (entry.seq > this.deliveredSeq + 1) {
+      // A gap: entries the bus did not bring (or that the workflow does not publish). Fill from the transcript.
+      const missing = await this.deps.conversations.transcriptIfStarted(this.conversationId, this.deliveredSeq);
+      for (const e of missing) {
+        if (e.seq > this.deliveredSeq) {
+          this.sendEntry(e);
+          this.deliveredSeq = e.seq;
+        }
+      }
+    }
+    if (entry.seq <= this.deliveredSeq) return;
+    this.sendEntry(entry);
+    this.deliveredSeq = entry.seq;
+  }
+
+  private sendEntry(entry: TranscriptEntry): void {
+    this.send({ type: 'message', seq: entry.seq, from: entry.from, text: entry.text, at: entry.at });
+  }
+
+  private async sendStatus(phase: Phase, agent: { id: string; name: string } | undefined): Promise<void> {
+    this.phase = phase;
+    const frame: ServerFrame = { type: 'status', phase };
+    if (phase === 'queued') {
+      const queue = await this.deps.queueInfo(this.conversationId);
+      if (queue) frame.queue = queue;
+    }
+    if (phase === 'human' && agent) frame.agent = { id: agent.id, name: agent.name };
+    const json = JSON.stringify(frame);
+    // Repeated identical status frames (queue refreshes with no movement) are noise.
+    if (json === this.lastStatusJson) return;
+    this.lastStatusJson = json;
+    this.sendRaw(json);
+  }
+
+  private sendError(error: ApiError, id?: string): void {
+    this.send({ type: 'error', code: error.code, message: error.message, ...(id ? { id } : {}) });
+  }
+
+  private send(frame: ServerFrame): void {
+    this.sendRaw(JSON.stringify(frame));
+  }
+
+  private sendRaw(json: string): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(json);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

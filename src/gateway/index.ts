@@ -1,0 +1,143 @@
+/**
+ * The Switchboard gateway: express + ws in front of the conversation workflows.
+ *
+ * - Customers: `POST /api/conversations` → `{ conversationId, token }`, then
+ *   the WebSocket `/ws?conversationId=…&token=…` (frames in ./customer-session.ts).
+ * - Agents: `/api/agent/*` with a bearer token from the agent directory, and
+ *   the WebSocket `/ws/agent?token=…` (frames in ./agent-session.ts).
+ * - Operators: `GET /api/conversations`, `GET /api/conversations/:id/history`.
+ * - Service: `/healthz`, `/readyz`, `/metrics`; the demo page at `/`.
+ *
+ * The gateway keeps no conversation state: the workflow is the source of
+ * truth, customer tokens are self-contained and signed, and outbound events
+ * arrive over the event bus, so gateways scale side by side.
+ *
+ * @example
+ * ```ts
+ * const gateway = createGateway({ config, client, bus, agents, logger, metrics });
+ * gateway.server.listen(config.PORT, config.HOST);
+ * // … later
+ * await gateway.close();
+ * ```
+ */
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import express, { type Express } from 'express';
+import type { Client } from '@temporalio/client';
+import type { WebSocketServer } from 'ws';
+import type { EventBus } from '../bus/types';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import type { AgentDirectory } from './agents';
+import { Conversations } from './conversations';
+import { ApiError, ApiErrorCode, errorHandler } from './errors';
+import { detectHumanRequest as defaultDetector, type HumanRequestDetector } from './human-requests';
+import { DeskQueue } from './queue';
+import { createAgentRouter } from './routers/agent';
+import { createCustomerRouter } from './routers/customer';
+import { createHealthRouter } from './routers/health';
+import { createOperatorRouter } from './routers/operator';
+import { attachSockets } from './sockets';
+import { CustomerTokens } from './tokens';
+
+export { AgentDirectory, DEMO_AGENTS_FILE } from './agents';
+
+export const PUBLIC_DIR = path.resolve(__dirname, '../../public');
+
+export interface GatewayDeps {
+  config: Config;
+  client: Client;
+  bus: EventBus;
+  agents: AgentDirectory;
+  logger: Logger;
+  metrics: Metrics;
+  /** Whether this process's worker is polling (readiness); omit when the gateway runs alone. */
+  workerRunning?: () => boolean;
+  /** Explicit human-request detector for the per-conversation cap. */
+  detectHumanRequest?: HumanRequestDetector;
+  /** Test knobs. */
+  options?: { heartbeatMs?: number; queueRefreshMs?: number; ackTimeoutMs?: number };
+}
+
+export interface Gateway {
+  app: Express;
+  server: Server;
+  wss: WebSocketServer;
+  close(): Promise<void>;
+}
+
+export function createGateway(deps: GatewayDeps): Gateway {
+  const { config, client, bus, agents, logger, metrics } = deps;
+  let secret: string | Buffer | undefined = config.GATEWAY_SECRET;
+  if (!secret) {
+    logger.warn(
+      'GATEWAY_SECRET is not set: customer tokens are signed with a random per-process secret; they stop working on restart and other gateways cannot verify them',
+    );
+    secret = CustomerTokens.randomSecret();
+  }
+  const tokens = new CustomerTokens(secret, config.CUSTOMER_TOKEN_TTL_MINUTES * 60);
+  const conversations = new Conversations(client, config);
+  const queue = new DeskQueue({
+    client,
+    conversations,
+    averageHandleSeconds: config.AVERAGE_HANDLE_SECONDS,
+    agentsWithSkill: (skill) => agents.countWithSkill(skill),
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use((_req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  app.use(express.json({ limit: '32kb' }));
+  app.use(createHealthRouter({ client, metrics, logger, workerRunning: deps.workerRunning }));
+  app.use(createCustomerRouter({ tokens, integrationKey: config.INTEGRATION_KEY, logger }));
+  app.use(createAgentRouter({ agents, conversations, queue, metrics, logger }));
+  app.use(createOperatorRouter({ agents, conversations, taskQueue: config.TASK_QUEUE }));
+  app.use(express.static(PUBLIC_DIR, { index: 'index.html', fallthrough: true }));
+  app.use((req, _res, next) => next(new ApiError(ApiErrorCode.NotFound, `no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler(logger));
+
+  const server = createServer(app);
+  const sockets = attachSockets({
+    server,
+    bus,
+    tokens,
+    agents,
+    conversations,
+    queue,
+    logger,
+    metrics,
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    framesPer10s: config.WS_MESSAGES_PER_10S,
+    maxHumanRequests: config.MAX_HUMAN_REQUESTS,
+    detectHumanRequest: deps.detectHumanRequest ?? defaultDetector,
+    ...deps.options,
+  });
+  const unsubscribeMetrics = bus.subscribe((event) => metrics.observeEvent(event));
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    server,
+    wss: sockets.wss,
+    close() {
+      closing ??= (async () => {
+        unsubscribeMetrics();
+        await sockets.close();
+        if (server.listening) {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+            // Requests still running after a grace period are cut rather than holding shutdown forever.
+            setTimeout(() => server.closeAllConnections(), 5000).unref();
+          });
+        }
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Agent desk API (bearer token from the agent directory; operators may use it too).
+ *
+ * The claim update is the authority on who gets a conversation: visibility
+ * only lists. Writes check that the caller is the assigned agent.
+ */
+import { Router, type Request } from 'express';
+import type { Logger } from '../../logger';
+import type { Metrics } from '../../metrics';
+import type { AgentDirectory } from '../agents';
+import { currentAgent, requireAgent } from '../auth';
+import type { Conversations } from '../conversations';
+import { ApiError, ApiErrorCode, toApiError } from '../errors';
+import type { DeskQueue } from '../queue';
+import {
+  agentMessageSchema,
+  closeSchema,
+  conversationIdSchema,
+  parseOrThrow,
+  releaseSchema,
+  transferSchema,
+} from '../schemas';
+import { assignedToQuery, listConversations } from '../visibility';
+
+export interface AgentRouterOptions {
+  agents: AgentDirectory;
+  conversations: Conversations;
+  queue: DeskQueue;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+function idParam(req: Request): string {
+  return parseOrThrow(conversationIdSchema, req.params.id);
+}
+
+export function createAgentRouter({ agents, conversations, queue, metrics, logger }: AgentRouterOptions): Router {
+  const router = Router();
+  router.use('/api/agent', requireAgent(agents));
+
+  const assignedTo = async (agentId: string): Promise<string[]> =>
+    (await listConversations(conversations.client, assignedToQuery(agentId), 500)).map((r) => r.conversationId);
+
+  router.get('/api/agent/me', async (_req, res) => {
+    const agent = currentAgent(res);
+    res.json({ agent, conversations: await assignedTo(agent.id) });
+  });
+
+  router.get('/api/agent/queue', async (_req, res) => {
+    res.json(await queue.forAgent(currentAgent(res)));
+  });
+
+  router.post('/api/agent/conversations/:id/claim', async (req, res) => {
+    const id = idParam(req);
+    const agent = currentAgent(res);
+    const state = await conversations.state(id);
+    if (agent.role !== 'operator' && state.queue && !agent.skills.includes(state.queue.skill)) {
+      throw new ApiError(ApiErrorCode.Forbidden, `this conversation needs the ${state.queue.skill} skill`);
+    }
+    // Visibility lags a little on a real cluster, so an agent can briefly exceed maxConcurrent by a claim or so.
+    const held = await assignedTo(agent.id);
+    if (held.length >= agent.maxConcurrent) {
+      throw new ApiError(
+        ApiErrorCode.AtCapacity,
+        `you already hold ${held.length} conversation(s), the most you may hold at once (${agent.maxConcurrent})`,
+      );
+    }
+    try {
+      const result = await conversations.claim(id, { id: agent.id, name: agent.name });
+      metrics.claims.inc({ outcome: 'claimed' });
+      if (state.queue?.waitingSince) {
+        const waited = (Date.now() - Date.parse(state.queue.waitingSince)) / 1000;
+        if (Number.isFinite(waited) && waited >= 0) metrics.waitSeconds.observe(waited);
+      }
+      queue.invalidate();
+      logger.info({ conversationId: id, agentId: agent.id }, 'conversation claimed');
+      res.json(result);
+    } catch (error) {
+      const apiError = toApiError(error, id);
+      metrics.claims.inc({ outcome: apiError.code });
+      throw apiError;
+    }
+  });
+
+  router.post('/api/agent/conversations/:id/messages', async (req, res) => {
+    const id = idParam(req);
+    const body = parseOrThrow(agentMessageSchema, req.body ?? {});
+    const messageId = await conversations.agentMessage(id, currentAgent(res).id, body.text, body.id);
+    res.status(202).json({ id: messageId });
+  });
+
+  router.post('/api/agent/conversations/:id/release', async (req, res) => {
+    const id = idParam(req);
+    const body = parseOrThrow(releaseSchema, req.body ?? {});
+    const state = await conversations.release(id, { agentId: currentAgent(res).id, to: body.to, note: body.note });
+    queue.invalidate();
+    res.json(state);
+  });
+
+  router.post('/api/agent/conversations/:id/transfer', async (req, res) => {
+    const id = idParam(req);
+    const body = parseOrThrow(transferSchema, req.body ?? {});
+    const state = await conversations.transfer(id, { agentId: currentAgent(res).id, skill: body.skill, note: body.note });
+    queue.invalidate();
+    res.json(state);
+  });
+
+  router.post('/api/agent/conversations/:id/close', async (req, res) => {
+    const id = idParam(req);
+    const body = parseOrThrow(closeSchema, req.body ?? {});
+    const agent = currentAgent(res);
+    if (agent.role === 'operator') {
+      const state = await conversations.state(id);
+      if (state.phase === 'closed') throw new ApiError(ApiErrorCode.Closed, 'the conversation is already closed');
+      const assigned = state.agent?.id === agent.id && state.phase === 'human';
+      await conversations.close(id, assigned
+        ? { by: 'agent', agentId: agent.id, resolution: body.resolution }
+        : { by: 'operator', resolution: body.resolution });
+    } else {
+      await conversations.assertAssigned(id, agent.id);
+      await conversations.close(id, { by: 'agent', agentId: agent.id, resolution: body.resolution });
+    }
+    res.status(202).json({ conversationId: id, closing: true });
+  });
+
+  router.get('/api/agent/conversations/:id', async (req, res) => {
+    const id = idParam(req);
+    const [state, transcript] = await Promise.all([conversations.state(id), conversations.transcript(id, 0)]);
+    res.json({ state, transcript });
+  });
+
+  return router;
+}

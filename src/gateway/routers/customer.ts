@@ -1,0 +1,48 @@
+/**
+ * Customer HTTP API: create a conversation. Everything after that happens
+ * on the WebSocket with the returned token.
+ */
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import type { Logger } from '../../logger';
+import type { Customer } from '../../workflows/contract';
+import { bearerToken, sameSecret } from '../auth';
+import { ApiError, ApiErrorCode } from '../errors';
+import { createConversationSchema, parseOrThrow } from '../schemas';
+import type { CustomerTokens } from '../tokens';
+
+export interface CustomerRouterOptions {
+  tokens: CustomerTokens;
+  /** Server-to-server key; when unset, every caller is anonymous. */
+  integrationKey?: string;
+  logger: Logger;
+}
+
+export function createCustomerRouter({ tokens, integrationKey, logger }: CustomerRouterOptions): Router {
+  const router = Router();
+
+  /**
+   * No workflow starts here: the first customer message starts it with
+   * signal-with-start, so abandoned chat windows cost nothing. The token
+   * carries what that start needs.
+   */
+  router.post('/api/conversations', (req, res) => {
+    const body = parseOrThrow(createConversationSchema, req.body ?? {});
+    const given = bearerToken(req);
+    if (given !== undefined && !sameSecret(given, integrationKey)) {
+      throw new ApiError(ApiErrorCode.Unauthorized, 'the integration key is not valid');
+    }
+    const trusted = given !== undefined;
+    const conversationId = randomUUID();
+    // Without the integration key anyone could claim to be a VIP: anonymous callers get a fresh regular identity.
+    const customer: Customer =
+      trusted && body.customer
+        ? { id: body.customer.id, ...(body.customer.name ? { name: body.customer.name } : {}), tier: body.customer.tier }
+        : { id: `anon-${randomUUID()}`, tier: 'regular' };
+    const token = tokens.issue({ conversationId, customer, ...(body.locale ? { locale: body.locale } : {}) });
+    logger.info({ conversationId, tier: customer.tier, trusted }, 'conversation created');
+    res.status(201).json({ conversationId, token });
+  });
+
+  return router;
+}

@@ -1,0 +1,75 @@
+/**
+ * Customer tokens: an HMAC-signed description of one conversation and its
+ * customer. The gateway keeps no conversation state, so the token itself
+ * carries what the first signal-with-start needs (customer, tier, locale),
+ * and any gateway holding the same `GATEWAY_SECRET` can verify it.
+ *
+ * Format: `base64url(JSON payload) + "." + base64url(HMAC-SHA256(payload))`.
+ * Signed, not encrypted: it holds only what its bearer already knows.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { LANGUAGES, TIERS, type Customer, type Language } from '../workflows/contract';
+
+export interface CustomerClaims {
+  conversationId: string;
+  customer: Customer;
+  locale?: Language;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+}
+
+const claimsSchema = z.object({
+  conversationId: z.string().min(1),
+  customer: z.object({ id: z.string().min(1), name: z.string().optional(), tier: z.enum(TIERS) }),
+  locale: z.enum(LANGUAGES).optional(),
+  exp: z.number().int(),
+});
+
+export class CustomerTokens {
+  private readonly secret: Buffer;
+
+  constructor(
+    secret: string | Buffer,
+    private readonly ttlSeconds: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.secret = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+  }
+
+  /** A random secret for a single-process deployment. */
+  static randomSecret(): Buffer {
+    return randomBytes(32);
+  }
+
+  issue(claims: Omit<CustomerClaims, 'exp'>): string {
+    const full: CustomerClaims = { ...claims, exp: Math.floor(this.now() / 1000) + this.ttlSeconds };
+    const payload = Buffer.from(JSON.stringify(full), 'utf8').toString('base64url');
+    return `${payload}.${this.sign(payload)}`;
+  }
+
+  /** The claims of a valid, unexpired token; undefined for anything else. */
+  verify(token: string | undefined): CustomerClaims | undefined {
+    if (!token || token.length > 4096) return undefined;
+    const dot = token.indexOf('.');
+    if (dot <= 0 || dot !== token.lastIndexOf('.')) return undefined;
+    const payload = token.slice(0, dot);
+    const given = Buffer.from(token.slice(dot + 1), 'base64url');
+    const expected = Buffer.from(this.sign(payload), 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    } catch {
+      return undefined;
+    }
+    const claims = claimsSchema.safeParse(parsed);
+    if (!claims.success) return undefined;
+    if (claims.data.exp * 1000 <= this.now()) return undefined;
+    return claims.data;
+  }
+
+  private sign(payload: string): string {
+    return createHmac('sha256', this.secret).update(payload).digest('base64url');
+  }
+}

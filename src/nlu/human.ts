@@ -1,0 +1,33 @@
+/**
+ * Explicit requests for a human. These escalate immediately, so the patterns
+ * require request wording: "the agent was rude" is a complaint, not a request.
+ */
+
+const HUMAN_EN: readonly RegExp[] = [
+  /\b(?:real|actual|live|human|living) (?:person|people|human|agent|rep|representative|operator|being|someone)\b/,
+  /\bhuman agent\b|\bhuman being\b|\b(?:a|to a|with a|some) human\b/,
+  /\bnot (?:a|an|this|your) (?:bot|robot|machine|ai|automated)\b|\b(?:stop|no more) (?:the )?(?:bot|robot)\b/,
+  /\b(?:talk|speak|chat) (?:to|with) (?:a |an |your |some |the )?(?:someone|somebody|person|human|agent|representative|rep|operator|staff|employee|manager|supervisor|people)\b/,
+  /\b(?:transfer|connect|put) me (?:through )?(?:to|with)\b/,
+  /\b(?:get|give|find) me (?:a |an |your )?(?:person|human|agent|representative|rep|operator|someone|somebody|manager|supervisor)\b/,
+  /\b(?:want|need|request|requesting|like) (?:to (?:talk|speak) to )?(?:a |an )?(?:live |human |real )?(?:agent|representative|operator|person|human)\b/,
+  /\b(?:contact|reach|call) (?:a |an )?(?:live |real |human )?(?:person|human|agent|representative|operator)\b/,
+  /^(?:an? |the )?(?:live |human |real )?(?:agent|human|operator|representative|rep|person)[\s,.!?]*(?:please|pls|plz|now)?[\s.!?]*$/,
+];
+
+const HUMAN_ZH: readonly RegExp[] = [
+  /转人工|人工客服|人工服务|人工坐席|找人工|接人工|要人工|转接人工|人工台/,
+  /^人工[\s!！.。?？呢吧啊]*$/,
+  /真人|活人|真的人|客服人员|客服小姐姐|人工来/,
+  /(?:不要|别|不想跟|不想和)(?:用|让)?机器人/,
+];
+
+/**
+ * True when the lower-cased, normalized text explicitly asks for a human.
+ *
+ * @example isHumanRequest('let me talk to a real person') === true
+ * @example isHumanRequest('转人工') === true
+ */
+export function isHumanRequest(text: string): boolean {
+  return HUMAN_EN.some((re) => re.test(text)) || HUMAN_ZH.some((re) => re.test(text));
+}

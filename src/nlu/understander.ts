@@ -1,0 +1,191 @@
+/**
+ * The understanding pipeline: normalize → rules → local model → LLM (only when
+ * one is configured and the local layers are unsure).
+ */
+import { INTENTS, type Entities, type Understanding } from '../workflows/contract';
+import type { Classification, LlmIntentClassifier, UnderstandInput, Understander } from './types';
+import { detectEmotion } from './emotion';
+import { extractEntities } from './entities';
+import { isHumanRequest } from './human';
+import { detectLanguage } from './language';
+import { IntentModel } from './model';
+import { matchForm, normalize } from './normalize';
+import { matchRules, type RuleHit } from './rules';
+
+export interface UnderstanderOptions {
+  /** Asked only when the local layers are below {@link llmBelow}; failures fall back to the local answer. */
+  llm?: LlmIntentClassifier;
+  /** Local confidence under which the LLM is asked. Default {@link DEFAULT_LLM_BELOW}. */
+  llmBelow?: number;
+  /** A loaded model; by default data/nlu/model.json is loaded once, on first use. */
+  model?: IntentModel;
+  /** Called when the LLM throws (the pipeline answers locally anyway). */
+  onLlmError?: (error: unknown) => void;
+}
+
+/**
+ * Below this model confidence the answer is "unsure". Measured on the held-out
+ * sets (bench/classify.bench.ts prints accuracy by confidence band): model
+ * answers under it are wrong far more often than the ones above.
+ */
+export const DEFAULT_LLM_BELOW = 0.5;
+
+/** A model answer at or above this, for a different intent, overrides a pending free-text slot. */
+const SWITCH_CONFIDENCE = 0.6;
+/** The bare value of a requested slot: the entity plus at most this many other words. */
+const BARE_VALUE_WORDS = 4;
+
+const INTENT_SET: ReadonlySet<string> = new Set(INTENTS);
+
+/** Slots filled by a recognizable value (the rest, like a reason, are free text). */
+const VALUE_SLOTS: ReadonlySet<string> = new Set<keyof Entities>([
+  'orderNumber',
+  'amount',
+  'phone',
+  'email',
+  'refundMethod',
+  'address',
+  'returnType',
+  'product',
+]);
+
+/** Leading yes/no words that decide a confirmation even with more text after them ("no, it's order …"). */
+const LEADING_AFFIRM = /^(?:yes|yeah|yep|yup|sure|ok|okay|correct|right|confirm\w*|是的|是|对的|对|好的|好|可以|没问题|确认|嗯)(?![a-z])/;
+const LEADING_DENY = /^(?:no|nope|nah|not|wrong|incorrect|不是|不对|不用|不要|不|错了|没有)(?![a-z])/;
+
+interface LocalAnswer extends Classification {
+  rule?: RuleHit;
+}
+
+/** Words left once entity-looking parts and punctuation are removed; Han characters count two to a word. */
+function residualWords(text: string): number {
+  const stripped = text
+    .replace(/[\w.+-]+@[\w.-]+/g, ' ')
+    .replace(/[$¥€£#]?\d[\d,.\- ]*/g, ' ')
+    .replace(/[^\p{L}\s]/gu, ' ');
+  const latin = stripped.match(/[a-z]+/gi)?.length ?? 0;
+  const han = stripped.match(/\p{Script=Han}/gu)?.length ?? 0;
+  return latin + Math.ceil(han / 2);
+}
+
+const FILLER_EN = /\b(?:it'?s|it is|its|my|the|order|number|no|is|here|this|one|please|pls|sure|ok|okay|yes|to|by|via|in|a|an)\b/g;
+const FILLER_ZH = /订单号?|单号|号码|我的|是|好的|请|这个|就是|吧|呢|啊|呀/g;
+
+class PipelineUnderstander implements Understander {
+  private model: IntentModel | undefined;
+
+  constructor(private readonly options: UnderstanderOptions) {
+    this.model = options.model;
+  }
+
+  private getModel(): IntentModel {
+    this.model ??= IntentModel.load();
+    return this.model;
+  }
+
+  private local(matchText: string, normalized: string, language: Understanding['language']): LocalAnswer {
+    const rule = matchRules(matchText, language);
+    if (rule) return { intent: rule.intent, confidence: rule.confidence, layer: 'rule', rule };
+    const top = this.getModel().rank(normalized)[0]!;
+    return { intent: top.intent, confidence: top.confidence, layer: 'model' };
+  }
+
+  private async withLlm(text: string, local: LocalAnswer, useLlm: boolean): Promise<{ answer: Classification; entities?: Entities }> {
+    const llm = this.options.llm;
+    if (!useLlm || !llm || local.confidence >= (this.options.llmBelow ?? DEFAULT_LLM_BELOW)) return { answer: local };
+    try {
+      const result = await llm.classifyIntent(text, INTENTS);
+      if (!result || !INTENT_SET.has(result.intent) || !Number.isFinite(result.confidence)) return { answer: local };
+      const confidence = Math.min(1, Math.max(0, result.confidence));
+      return { answer: { intent: result.intent, confidence, layer: 'llm' }, entities: result.entities };
+    } catch (error) {
+      this.options.onLlmError?.(error);
+      return { answer: local };
+    }
+  }
+
+  /**
+   * Reads the message in the context of what the bot asked. A yes/no question
+   * makes "ok"/"不用了" an answer; a slot question makes a bare value ("100000000001")
+   * an answer for the same task. Anything that clearly says something else
+   * (a rule hit, a confident model answer) still wins, so a customer can change
+   * the subject mid-task.
+   */
+  private inContext(input: UnderstandInput, matchText: string, entities: Entities, local: LocalAnswer): Classification | undefined {
+    const expecting = input.expecting;
+    if (!expecting) return undefined;
+    const bare = matchText.replace(/[\s.!?,~。！？，]+$/u, '');
+    if (expecting.confirming) {
+      if (local.rule && (local.intent === 'affirm' || local.intent === 'deny')) return { ...local, confidence: 0.97 };
+      if (local.rule?.rule === 'human') return undefined;
+      if (LEADING_DENY.test(bare)) return { intent: 'deny', confidence: 0.9, layer: 'rule' };
+      if (LEADING_AFFIRM.test(bare)) return { intent: 'affirm', confidence: 0.9, layer: 'rule' };
+      return undefined;
+    }
+    const slot = expecting.slot;
+    if (!slot || local.rule?.rule === 'human') return undefined;
+    if (VALUE_SLOTS.has(slot)) {
+      const value = entities[slot as keyof Entities];
+      if (value !== undefined && residualWords(bare.replace(FILLER_EN, ' ').replace(FILLER_ZH, ' ')) <= BARE_VALUE_WORDS) {
+        return { intent: expecting.intent, confidence: 0.95, layer: 'rule' };
+      }
+      return undefined;
+    }
+    // A free-text slot (a reason, a description): the answer is whatever the customer says, unless it is clearly a new request.
+    const switching =
+      (local.layer === 'rule' && local.intent !== expecting.intent && local.intent !== 'affirm' && local.intent !== 'deny') ||
+      (local.layer === 'model' && local.intent !== expecting.intent && local.confidence >= SWITCH_CONFIDENCE);
+    return switching ? undefined : { intent: expecting.intent, confidence: 0.85, layer: 'rule' };
+  }
+
+  async understand(input: UnderstandInput): Promise<Understanding> {
+    const normalized = normalize(input.text);
+    const matchText = matchForm(normalized);
+    const language = detectLanguage(normalized, input.languageHint);
+    const entities = extractEntities(normalized);
+    const emotion = detectEmotion(normalized);
+    const local = this.local(matchText, normalized, language);
+    const contextual = this.inContext(input, matchText, entities, local);
+    let answer: Classification = contextual ?? local;
+    let merged = entities;
+    if (!contextual) {
+      const decided = await this.withLlm(normalized, local, true);
+      answer = decided.answer;
+      // Regex entities are exact; the LLM only fills what they missed.
+      if (decided.entities) merged = { ...decided.entities, ...entities };
+    }
+    const humanRequested =
+      isHumanRequest(matchText) || (answer.intent === 'contact_human_agent' && answer.confidence >= 0.8);
+    return {
+      intent: answer.intent,
+      confidence: answer.confidence,
+      layer: answer.layer,
+      entities: merged,
+      emotion,
+      language,
+      humanRequested,
+      normalizedText: normalized,
+    };
+  }
+
+  async classify(text: string, options: { useLlm?: boolean } = {}): Promise<Classification> {
+    const normalized = normalize(text);
+    const language = detectLanguage(normalized);
+    const local = this.local(matchForm(normalized), normalized, language);
+    const { answer } = await this.withLlm(normalized, local, options.useLlm ?? true);
+    return { intent: answer.intent, confidence: answer.confidence, layer: answer.layer };
+  }
+}
+
+/**
+ * Builds the understanding pipeline. Without an `llm` it is fully local and
+ * deterministic for a given model file.
+ *
+ * @example
+ * const understander = createUnderstander();
+ * const u = await understander.understand({ text: '订单100000000001我要退款' });
+ * // u.intent === 'get_refund', u.entities.orderNumber === '100000000001', u.language === 'zh'
+ */
+export function createUnderstander(options: UnderstanderOptions = {}): Understander {
+  return new PipelineUnderstander(options);
+}

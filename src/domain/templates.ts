@@ -259,7 +259,11 @@ const APOLOGY: Record<Language, string> = { en: 'Sorry — ', zh: '抱歉，' };
 
 /** Prefixes an apology. The caller decides (and counts) when one is allowed. */
 export function withApology(text: string, language: Language): string {
-  if (language === 'en') return APOLOGY.en + text.charAt(0).toLowerCase() + text.slice(1);
+  if (language === 'en') {
+    // "I" and acronyms keep their capital; other sentence starts continue the apology.
+    const keep = /^(I\b|[A-Z]{2,})/.test(text);
+    return APOLOGY.en + (keep ? text : text.charAt(0).toLowerCase() + text.slice(1));
+  }
   return APOLOGY.zh + text;
 }
 

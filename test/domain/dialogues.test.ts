@@ -134,6 +134,7 @@ describe('corrections and confirmation', () => {
     expect(r.state.ai.task?.awaiting).toEqual({ kind: 'confirm' });
     r = turn(r.state, u('affirm', 'yes go ahead'), tools);
     expect(tools.calls.map((c) => c.tool)).toEqual(['submitRefund']);
+    expect(r.templates).toEqual(['refund_submitted']);
   });
 });
 

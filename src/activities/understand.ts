@@ -1,0 +1,34 @@
+/**
+ * The understanding step, run by the workflow as a local activity. The NLU
+ * pipeline owns its fallbacks (an LLM failure falls back to the local layers),
+ * so this only adds logging.
+ */
+import type { Logger } from '../logger';
+import type { UnderstandInput, Understander } from '../nlu/types';
+import type { Understanding } from '../workflows/contract';
+import { activityLogger } from './context';
+import { toFailure } from './failures';
+
+export function createUnderstandActivity({ nlu, logger }: { nlu: Understander; logger: Logger }) {
+  return {
+    async understand(input: UnderstandInput): Promise<Understanding> {
+      const started = Date.now();
+      try {
+        const result = await nlu.understand(input);
+        activityLogger(logger).debug(
+          {
+            intent: result.intent,
+            confidence: result.confidence,
+            layer: result.layer,
+            language: result.language,
+            durationMs: Date.now() - started,
+          },
+          'understood',
+        );
+        return result;
+      } catch (err) {
+        throw toFailure(err);
+      }
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Task tokens are opaque to workers; ours are JSON so a stale or foreign token
+ * is recognisable. The attempt (and, for workflow tasks, the started event id)
+ * is part of the token, so a completion for a superseded task is refused.
+ */
+import { invalidArgument } from './errors';
+
+export type TaskToken =
+  | { kind: 'workflow'; namespace: string; runId: string; startedEventId: number; attempt: number }
+  | { kind: 'activity'; namespace: string; runId: string; scheduledEventId: number; attempt: number }
+  | { kind: 'query'; namespace: string; runId: string; queryId: string };
+
+export function encodeToken(token: TaskToken): Buffer {
+  return Buffer.from(JSON.stringify(token), 'utf8');
+}
+
+export function decodeToken(raw: Uint8Array | undefined, expected: TaskToken['kind']): TaskToken {
+  if (!raw || raw.length === 0) throw invalidArgument('task token is required');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(raw).toString('utf8'));
+  } catch {
+    throw invalidArgument('malformed task token');
+  }
+  const t = parsed as Partial<TaskToken> | null;
+  if (!t || typeof t !== 'object' || t.kind !== expected || typeof t.runId !== 'string' || typeof t.namespace !== 'string') {
+    throw invalidArgument(`not a ${expected} task token`);
+  }
+  return t as TaskToken;
+}

@@ -307,6 +307,23 @@ export interface PolicyConfig {
   turnsPerRun: number;
 }
 
+/** What {@link conversationWorkflow} returns once the conversation is closed. */
+export interface ConversationResolution {
+  conversationId: string;
+  closedBy: CloseBy;
+  resolution?: string;
+  closedAt: string;
+  /** Customer turns the AI handled, across all runs. */
+  turnCount: number;
+  lastSeq: number;
+  /** Whether a human was ever involved (escalation or takeover). */
+  escalated: boolean;
+  reasons: EscalationReason[];
+  /** The agent who had the conversation when it closed. */
+  agent?: AgentRef;
+  toolCalls: { total: number; failed: number };
+}
+
 // ---------------------------------------------------------------------------
 // Signals
 // ---------------------------------------------------------------------------

@@ -1,0 +1,139 @@
+/**
+ * The running conversation: its state, the outbox of events to publish, the
+ * search attributes, and the handle on the AI turn in flight. Signal and
+ * update handlers and the phase loops share this one object.
+ *
+ * Transitions are applied synchronously (no await between reading and
+ * writing state), so an update validator always sees the result of the
+ * handler before it: of N concurrent claims, the first one flips the phase
+ * and the other N-1 validators reject.
+ */
+import {
+  allHandlersFinished,
+  type CancellationScope,
+  condition,
+  log,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { ConversationState, Transition } from '../domain';
+import type { ConversationInput, OutboundEvent, PolicyConfig, TranscriptEntry } from './contract';
+import { priorityRank, searchAttributes } from './contract';
+import { publishEvent } from './desk-activities';
+
+export class ConversationRuntime {
+  /** The AI turn in flight, cancelled by takeover and close. */
+  activeTurn?: CancellationScope;
+  private readonly outbox: OutboundEvent[] = [];
+  private publishing = false;
+  private lastSearchAttributes = '';
+
+  constructor(
+    public state: ConversationState,
+    readonly policy: PolicyConfig,
+    readonly input: ConversationInput,
+  ) {}
+
+  get conversationId(): string {
+    return this.state.conversationId;
+  }
+
+  /** Workflow time (deterministic inside the workflow sandbox). */
+  now(): string {
+    return new Date().toISOString();
+  }
+
+  nowMs(): number {
+    return Date.now();
+  }
+
+  /** Applies a transition: new state, its entries published, status and search attributes refreshed when they changed. */
+  apply(t: Transition): void {
+    const before = this.state;
+    this.state = t.state;
+    this.publishEntries(t.entries);
+    const after = this.state;
+    if (
+      before.phase !== after.phase ||
+      before.agent?.id !== after.agent?.id ||
+      JSON.stringify(before.escalation) !== JSON.stringify(after.escalation)
+    ) {
+      this.publishStatus();
+    }
+    this.syncSearchAttributes();
+  }
+
+  publishEntries(entries: TranscriptEntry[]): void {
+    for (const entry of entries) this.outbox.push({ kind: 'message', conversationId: this.conversationId, entry });
+  }
+
+  publishStatus(): void {
+    const s = this.state;
+    const event: OutboundEvent = { kind: 'status', conversationId: this.conversationId, phase: s.phase };
+    if (s.agent) event.agent = s.agent;
+    if (s.escalation) event.escalation = s.escalation;
+    this.outbox.push(event);
+  }
+
+  /** Upserts the desk's search attributes when any of them changed. */
+  syncSearchAttributes(): void {
+    const s = this.state;
+    const esc = s.phase === 'ai' ? undefined : s.escalation;
+    const pairs: SearchAttributeUpdatePair[] = [
+      { key: searchAttributes.status, value: s.phase },
+      { key: searchAttributes.priority, value: esc?.priority ?? null },
+      { key: searchAttributes.priorityRank, value: esc ? priorityRank(esc.priority) : null },
+      { key: searchAttributes.skill, value: esc?.skill ?? null },
+      { key: searchAttributes.agent, value: s.agent?.id ?? null },
+      { key: searchAttributes.tier, value: s.customer.tier },
+      { key: searchAttributes.intent, value: s.ai.task?.intent ?? s.ai.lastIntent ?? null },
+      { key: searchAttributes.escalationReasons, value: esc ? [...esc.reasons] : null },
+      { key: searchAttributes.waitingSince, value: s.phase === 'queued' && s.queue ? new Date(s.queue.waitingSince) : null },
+      { key: searchAttributes.customerId, value: s.customer.id },
+    ] as SearchAttributeUpdatePair[];
+    const fingerprint = JSON.stringify(pairs.map((p) => [p.key.name, p.value]));
+    if (fingerprint === this.lastSearchAttributes) return;
+    this.lastSearchAttributes = fingerprint;
+    upsertSearchAttributes(pairs);
+  }
+
+  cancelActiveTurn(): void {
+    this.activeTurn?.cancel();
+  }
+
+  /** The SDK suggests it (history size), or this run has done `turnsPerRun` turns. */
+  shouldContinueAsNew(): boolean {
+    return workflowInfo().continueAsNewSuggested || this.state.runTurns >= this.policy.turnsPerRun;
+  }
+
+  /**
+   * Publishes outbox events in order, one at a time, for the life of the
+   * run. Started once from the workflow's root scope, so cancelling an AI
+   * turn never cancels a publication.
+   */
+  startPublisher(): void {
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    for (;;) {
+      await condition(() => this.outbox.length > 0);
+      const event = this.outbox.shift() as OutboundEvent;
+      this.publishing = true;
+      try {
+        await publishEvent(event);
+      } catch (err) {
+        // The bus is at-most-once by design: clients recover missed messages by seq.
+        log.warn('event not published', { kind: event.kind, error: err instanceof Error ? err.message : String(err) });
+      } finally {
+        this.publishing = false;
+      }
+    }
+  }
+
+  /** Waits until running handlers are done and every event is published (before returning or continuing as new). */
+  async quiesce(): Promise<void> {
+    await condition(() => allHandlersFinished() && this.outbox.length === 0 && !this.publishing);
+  }
+}

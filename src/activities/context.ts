@@ -40,3 +40,13 @@ export function activityLogger(base: Logger): Logger {
     workflowId: info.workflowExecution?.workflowId,
   });
 }
+
+/**
+ * When the activity was cancelled (an agent took over mid-turn), the SDK must
+ * see a cancellation, whatever error the aborted client threw: rethrows the
+ * signal's CancelledFailure in that case, and does nothing otherwise.
+ */
+export function throwIfCancelled(err: unknown): void {
+  const { cancellationSignal } = Context.current();
+  if (cancellationSignal.aborted) throw cancellationSignal.reason ?? err;
+}

@@ -8,7 +8,7 @@ import { Context } from '@temporalio/activity';
 import type { Llm } from '../llm/types';
 import type { Logger } from '../logger';
 import type { Handover, Intent, Language, TranscriptEntry } from '../workflows/contract';
-import { activityLogger } from './context';
+import { activityLogger, throwIfCancelled } from './context';
 
 export interface PhraseReplyInput {
   draft: string;
@@ -40,7 +40,7 @@ export function createReplyActivities({ llm, logger }: { llm?: Llm; logger: Logg
         return result.text;
       } catch (err) {
         // A cancelled turn (agent took over) must stay cancelled, not turn into a reply.
-        if (cancellationSignal.aborted) throw err;
+        throwIfCancelled(err);
         log.warn({ err: errorSummary(err) }, 'LLM phrasing failed; using the draft');
         return input.draft;
       }
@@ -58,7 +58,7 @@ export function createReplyActivities({ llm, logger }: { llm?: Llm; logger: Logg
         }
         return { ...input.handover, summary: result.summary, recommendedAction: result.recommendedAction, source: 'llm' };
       } catch (err) {
-        if (cancellationSignal.aborted) throw err;
+        throwIfCancelled(err);
         log.warn({ err: errorSummary(err) }, 'LLM summary failed; using the template');
         return input.handover;
       }

@@ -8,7 +8,7 @@ import type { Logger } from '../logger';
 import type { ToolCallOptions, ToolClient } from '../tools/client';
 import { ToolError } from '../tools/errors';
 import type { ToolName } from '../workflows/contract';
-import { activityLogger, currentIdempotencyKey } from './context';
+import { activityLogger, currentIdempotencyKey, throwIfCancelled } from './context';
 import { toFailure } from './failures';
 
 export interface ToolActivityDeps {
@@ -34,6 +34,7 @@ export function createToolActivities({ tools, logger }: ToolActivityDeps) {
         log.info({ tool: name, orderNumber, durationMs: Date.now() - started }, 'tool call succeeded');
         return result;
       } catch (err) {
+        throwIfCancelled(err);
         if (err instanceof ToolError) {
           log.warn(
             { tool: name, orderNumber, status: err.status, code: err.code, retryable: err.retryable, durationMs: Date.now() - started },

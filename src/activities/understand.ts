@@ -6,7 +6,7 @@
 import type { Logger } from '../logger';
 import type { UnderstandInput, Understander } from '../nlu/types';
 import type { Understanding } from '../workflows/contract';
-import { activityLogger } from './context';
+import { activityLogger, throwIfCancelled } from './context';
 import { toFailure } from './failures';
 
 export function createUnderstandActivity({ nlu, logger }: { nlu: Understander; logger: Logger }) {
@@ -27,6 +27,7 @@ export function createUnderstandActivity({ nlu, logger }: { nlu: Understander; l
         );
         return result;
       } catch (err) {
+        throwIfCancelled(err);
         throw toFailure(err);
       }
     },

@@ -1,0 +1,290 @@
+/**
+ * Shared plumbing for the conversation workflow tests: one Temporal
+ * environment and one workflow bundle per test file, a fresh task queue and
+ * conversation id per test, activity fakes typed as the real activities, and
+ * bounded polling helpers.
+ *
+ * Temporal: the embedded server with time skipping by default; set
+ * TEMPORAL_ADDRESS to run the same tests against a real Temporal (tests that
+ * need time skipping then skip themselves via `env.supportsTimeSkipping`).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { startEmbeddedTemporal, type EmbeddedTemporal } from '../../embedded-temporal/src';
+import type { Activities } from '../../src/activities';
+import { registerSearchAttributes } from '../../src/temporal/search-attributes';
+import { defaultSeed } from '../../src/commerce/seed';
+import {
+  conversationWorkflowId,
+  customerMessageSignal,
+  ErrorCode,
+  stateQuery,
+  transcriptQuery,
+  type ConversationInput,
+  type ConversationStateView,
+  type Customer,
+  type Entities,
+  type Intent,
+  type OutboundEvent,
+  type PolicyConfig,
+  type TranscriptEntry,
+  type Understanding,
+} from '../../src/workflows/contract';
+import { createWorker, WORKFLOWS_PATH } from '../../worker';
+import type { conversationWorkflow } from '../../src/workflows';
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    const level = process.env.TEMPORAL_TEST_LOG ? 'DEBUG' : 'ERROR';
+    Runtime.install({ logger: new DefaultLogger(level), telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } } });
+  } catch {
+    // Installed already by another suite in this process.
+  }
+}
+
+interface PrivateCreate {
+  create(opts: { server: { type: 'existing' }; supportsTimeSkipping: boolean; address: string; namespace: string }): Promise<TestWorkflowEnvironment>;
+}
+
+export interface TestEnv {
+  env: TestWorkflowEnvironment;
+  client: Client;
+  namespace: string;
+  bundle: WorkflowBundleWithSourceMap;
+  /** A worker on a fresh task queue; shut down by `close()` if still running. */
+  worker(activities: Activities, taskQueue?: string): Promise<{ worker: Worker; taskQueue: string; run: Promise<void> }>;
+  close(): Promise<void>;
+}
+
+export async function startTestEnv(): Promise<TestEnv> {
+  quietRuntime();
+  let server: EmbeddedTemporal | undefined;
+  let env: TestWorkflowEnvironment;
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  if (process.env.TEMPORAL_ADDRESS) {
+    env = await TestWorkflowEnvironment.createFromExistingServer({ address: process.env.TEMPORAL_ADDRESS, namespace });
+  } else {
+    server = await startEmbeddedTemporal({ port: 0, timeSkipping: true });
+    env = await (TestWorkflowEnvironment as unknown as PrivateCreate).create({
+      server: { type: 'existing' },
+      supportsTimeSkipping: true,
+      address: server.address,
+      namespace,
+    });
+  }
+  await registerSearchAttributes(env.connection, namespace);
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') });
+  const running: { worker: Worker; run: Promise<void> }[] = [];
+  return {
+    env,
+    client: env.client,
+    namespace,
+    bundle,
+    async worker(activities, taskQueue = `tq-${randomUUID()}`) {
+      const worker = await createWorker({
+        connection: env.nativeConnection,
+        namespace,
+        taskQueue,
+        activities,
+        workflowBundle: bundle,
+        options: { shutdownGraceTime: '200ms' },
+      });
+      const run = worker.run();
+      running.push({ worker, run });
+      return { worker, taskQueue, run };
+    },
+    async close() {
+      for (const r of running) if (r.worker.getState() === 'RUNNING') r.worker.shutdown();
+      await Promise.allSettled(running.map((r) => r.run));
+      await env.teardown();
+      await server?.stop();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Activity fakes
+// ---------------------------------------------------------------------------
+
+export type Script = Array<[RegExp, Partial<Omit<Understanding, 'entities'>> & { entities?: Entities }]>;
+
+/** Understanding from a script of (pattern → understanding); order numbers are always picked up. */
+export function scriptedUnderstanding(text: string, script: Script): Understanding {
+  const language = /[\u4e00-\u9fff]/.test(text) ? 'zh' : 'en';
+  const orderNumber = /(?<!\d)\d{12}(?!\d)/.exec(text)?.[0];
+  const base: Understanding = {
+    intent: 'out_of_scope',
+    confidence: 0.2,
+    layer: 'rule',
+    entities: orderNumber ? { orderNumber } : {},
+    emotion: 'neutral',
+    language,
+    humanRequested: false,
+    normalizedText: text.trim(),
+  };
+  for (const [pattern, u] of script) {
+    if (pattern.test(text)) return { ...base, confidence: 0.95, ...u, entities: { ...base.entities, ...(u.entities ?? {}) } };
+  }
+  return base;
+}
+
+export const STANDARD_SCRIPT: Script = [
+  [/human|agent|real person|转人工|人工客服/i, { intent: 'contact_human_agent', humanRequested: true }],
+  [/refund|退款/i, { intent: 'get_refund' }],
+  [/where is|track|到哪|物流/i, { intent: 'track_order' }],
+  [/cancel an order|取消订单/i, { intent: 'cancel_order' }],
+  [/^(yes|ok|yes please|sure)\b|^(确认|好的|是的)/i, { intent: 'affirm' }],
+  [/^(no|nope)\b|^不/i, { intent: 'deny' }],
+  [/^(hi|hello)\b|^你好/i, { intent: 'greeting' }],
+  [/furious|ridiculous|垃圾/i, { intent: 'complaint', emotion: 'angry' }],
+];
+
+export interface Calls {
+  /** Every activity invocation, by activity name, with its input. */
+  byName: Record<string, unknown[]>;
+  events: OutboundEvent[];
+  count(name: string): number;
+}
+
+const seed = defaultSeed();
+
+/**
+ * Activities with fake clients: understanding from a script, tools from the
+ * seed data, replies unchanged, events collected. `overrides` replaces any
+ * of them; every call is counted whoever implements it.
+ */
+export function fakeActivities(overrides: Partial<Activities> = {}, script: Script = STANDARD_SCRIPT): { activities: Activities; calls: Calls } {
+  const byName: Record<string, unknown[]> = {};
+  const events: OutboundEvent[] = [];
+  const order = (n: string) => {
+    const o = seed.orders.find((x) => x.orderNumber === n);
+    if (!o) throw notFound(n);
+    return o;
+  };
+  const base: Activities = {
+    understand: async (input) => scriptedUnderstanding(input.text, script),
+    getOrder: async ({ orderNumber }) => order(orderNumber),
+    trackShipment: async ({ orderNumber }) => {
+      const s = seed.shipments.find((x) => x.orderNumber === orderNumber);
+      if (!s) throw notFound(orderNumber);
+      return s;
+    },
+    submitRefund: async (req) => ({ refundId: `RF-${req.orderNumber.slice(-3)}`, orderNumber: req.orderNumber, status: 'submitted', amount: order(req.orderNumber).total, method: req.method }),
+    createReturn: async (req) => ({ rmaId: 'RMA-1', orderNumber: req.orderNumber, type: req.type, status: 'created', instructions: 'Use the prepaid label.' }),
+    createRepair: async (req) => ({ repairId: 'RP-1', orderNumber: req.orderNumber, status: 'scheduled' }),
+    changeAddress: async (req) => ({ orderNumber: req.orderNumber, shippingAddress: req.address, status: 'updated' }),
+    cancelOrder: async (req) => ({ orderNumber: req.orderNumber, status: 'cancelled' }),
+    createTicket: async () => ({ ticketId: `TK-${Object.values(byName).flat().length}`, status: 'open' }),
+    phraseReply: async (input) => input.draft,
+    summarizeHandover: async (input) => input.handover,
+    publishEvent: async (event) => {
+      events.push(event);
+    },
+  };
+  const merged = { ...base, ...overrides } as Activities;
+  const counted = Object.fromEntries(
+    Object.entries(merged).map(([name, fn]) => [
+      name,
+      async (input: unknown) => {
+        (byName[name] ??= []).push(input);
+        return (fn as (i: unknown) => Promise<unknown>)(input);
+      },
+    ]),
+  ) as unknown as Activities;
+  return { activities: counted, calls: { byName, events, count: (name) => byName[name]?.length ?? 0 } };
+}
+
+function notFound(orderNumber: string): Error {
+  return ApplicationFailure.create({ type: ErrorCode.ToolNotFound, message: `order ${orderNumber} not found`, nonRetryable: true });
+}
+
+/** The activities that only the AI phase may reach. */
+export const AI_ACTIVITIES = ['understand', 'phraseReply', 'summarizeHandover', 'getOrder', 'trackShipment', 'submitRefund', 'createReturn', 'createRepair', 'changeAddress', 'cancelOrder'] as const;
+
+export function aiCallCount(calls: Calls): number {
+  return AI_ACTIVITIES.reduce((n, name) => n + calls.count(name), 0);
+}
+
+// ---------------------------------------------------------------------------
+// Driving conversations
+// ---------------------------------------------------------------------------
+
+export type ConversationHandle = WorkflowHandle<typeof conversationWorkflow>;
+
+export interface StartOptions {
+  customer?: Customer;
+  locale?: 'en' | 'zh';
+  policy?: Partial<PolicyConfig>;
+  conversationId?: string;
+}
+
+let messageCounter = 0;
+export function nextMessageId(): string {
+  return `m-${++messageCounter}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Signal-with-start, as the gateway does on the first message. */
+export async function startConversation(client: Client, taskQueue: string, firstText: string, opts: StartOptions = {}): Promise<ConversationHandle> {
+  const conversationId = opts.conversationId ?? randomUUID();
+  const input: ConversationInput = {
+    conversationId,
+    customer: opts.customer ?? { id: 'cust-1001', name: 'Alice Johnson', tier: 'regular' },
+    ...(opts.locale ? { locale: opts.locale } : {}),
+    ...(opts.policy ? { policy: opts.policy } : {}),
+  };
+  return client.workflow.signalWithStart<typeof conversationWorkflow, [{ messageId: string; text: string }]>('conversationWorkflow', {
+    workflowId: conversationWorkflowId(conversationId),
+    taskQueue,
+    args: [input],
+    signal: customerMessageSignal,
+    signalArgs: [{ messageId: nextMessageId(), text: firstText }],
+  }) as Promise<ConversationHandle>;
+}
+
+export async function say(handle: ConversationHandle, text: string, messageId = nextMessageId()): Promise<string> {
+  await handle.signal(customerMessageSignal, { messageId, text });
+  return messageId;
+}
+
+/** Polls `probe` until it returns a value that is not undefined (bounded). */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (let i = 0; Date.now() < deadline && i < 10_000; i++) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+}
+
+export function waitForState(handle: ConversationHandle, ok: (s: ConversationStateView) => boolean, what: string, timeoutMs?: number): Promise<ConversationStateView> {
+  return eventually(async () => {
+    const s = await handle.query(stateQuery);
+    return ok(s) ? s : undefined;
+  }, what, timeoutMs);
+}
+
+/** Waits until the transcript has `count` entries from `from` (bot by default); returns the whole transcript. */
+export function waitForEntries(handle: ConversationHandle, count: number, from: TranscriptEntry['from'] = 'bot', timeoutMs?: number): Promise<TranscriptEntry[]> {
+  return eventually(async () => {
+    const t = await handle.query(transcriptQuery, 0);
+    return t.filter((e) => e.from === from).length >= count ? t : undefined;
+  }, `${count} ${from} entries`, timeoutMs);
+}
+
+export function textsFrom(transcript: TranscriptEntry[], from: TranscriptEntry['from'] = 'bot'): string[] {
+  return transcript.filter((e) => e.from === from).map((e) => e.text);
+}
+
+export type { Intent };

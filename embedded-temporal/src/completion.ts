@@ -218,6 +218,28 @@ function validate(run: WorkflowRun, commands: Command[], messages: ProtocolMessa
   return { schedules, lastIndex };
 }
 
+/**
+ * A closing command while the buffer holds events the workflow has not seen
+ * (other than ActivityTaskStarted, which is never shown alone). A TimerFired
+ * for a timer this same completion cancels before closing does not count:
+ * the cancel takes it back out of the buffer first, as on the real server.
+ */
+function hasUnhandledEvents(run: WorkflowRun, commands: Command[]): boolean {
+  const closingAt = commands.findIndex((c) => c.commandType !== undefined && CLOSING.has(c.commandType));
+  if (closingAt < 0) return false;
+  const cancelledTimers = new Set(
+    commands
+      .slice(0, closingAt)
+      .filter((c) => c.commandType === 'COMMAND_TYPE_CANCEL_TIMER')
+      .map((c) => attributesOf<{ timerId?: string }>(c).timerId),
+  );
+  return run.hasBufferedEvents(
+    (e) =>
+      e.type !== 'EVENT_TYPE_ACTIVITY_TASK_STARTED' &&
+      !(e.type === 'EVENT_TYPE_TIMER_FIRED' && cancelledTimers.has(e.attributes.timerId as string)),
+  );
+}
+
 /** Fails the task for a reason found on completion, then answers INVALID_ARGUMENT as the real server does. */
 function rejectCompletion(run: WorkflowRun, problem: Problem, identity: string): never {
   const message =
@@ -242,8 +264,7 @@ export function completeWorkflowTask(run: WorkflowRun, token: WorkflowToken, req
   const commands = req.commands ?? [];
   const messages = req.messages ?? [];
 
-  const closes = commands.some((c) => c.commandType && CLOSING.has(c.commandType));
-  if (closes && run.hasBufferedEvents((e) => e.type !== 'EVENT_TYPE_ACTIVITY_TASK_STARTED')) {
+  if (hasUnhandledEvents(run, commands)) {
     rejectCompletion(run, { cause: 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', message: '' }, identity);
   }
   const checked = validate(run, commands, messages);

@@ -1,5 +1,32 @@
-/** Activities used by the conformance workflows. */
-import { Context } from '@temporalio/activity';
+/**
+ * Activities used by the conformance workflows. They record what they saw
+ * per workflow id (attempt, heartbeat details, scheduling times) so tests
+ * can check what the server sent them.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+
+export interface AttemptRecord {
+  attempt: number;
+  heartbeatDetails: unknown;
+  currentAttemptScheduledMs: number;
+  failedAtMs?: number;
+}
+
+/** Attempts seen, by workflow id. */
+export const attemptLog = new Map<string, AttemptRecord[]>();
+
+function record(): AttemptRecord {
+  const info = Context.current().info;
+  const entry: AttemptRecord = {
+    attempt: info.attempt,
+    heartbeatDetails: info.heartbeatDetails,
+    currentAttemptScheduledMs: info.currentAttemptScheduledTimestampMs,
+  };
+  const list = attemptLog.get(info.workflowExecution.workflowId) ?? [];
+  list.push(entry);
+  attemptLog.set(info.workflowExecution.workflowId, list);
+  return entry;
+}
 
 export async function greet(name: string): Promise<string> {
   return `hello ${name}`;
@@ -11,4 +38,45 @@ export async function waitForRelease(_label: string): Promise<string> {
     Context.current().heartbeat();
     await Context.current().sleep(50);
   }
+}
+
+/** Heartbeats `attempt-N`, then fails until attempt `succeedOn`. */
+export async function flaky(succeedOn: number): Promise<string> {
+  const entry = record();
+  Context.current().heartbeat(`from attempt ${entry.attempt}`);
+  if (entry.attempt < succeedOn) {
+    entry.failedAtMs = Date.now();
+    throw ApplicationFailure.retryable(`attempt ${entry.attempt} fails`, 'Flaky');
+  }
+  return `succeeded on attempt ${entry.attempt}`;
+}
+
+export async function failWith(kind: 'nonRetryable' | 'badInput' | 'delay' | 'longDelay'): Promise<string> {
+  const entry = record();
+  if (entry.attempt >= 3) return `succeeded on attempt ${entry.attempt}`;
+  entry.failedAtMs = Date.now();
+  switch (kind) {
+    case 'nonRetryable':
+      throw ApplicationFailure.nonRetryable('permanent', 'Permanent');
+    case 'badInput':
+      throw ApplicationFailure.retryable('bad input', 'BadInput');
+    case 'delay':
+      throw ApplicationFailure.create({ message: 'try later', type: 'Later', nextRetryDelay: '300ms' });
+    case 'longDelay':
+      throw ApplicationFailure.create({ message: 'try much later', type: 'Later', nextRetryDelay: '1h' });
+  }
+}
+
+/** Attempt 1 outlives its start-to-close timeout; later attempts return at once. */
+export async function slowFirstAttempt(ms: number): Promise<string> {
+  const entry = record();
+  if (entry.attempt === 1) await Context.current().sleep(ms);
+  return `attempt ${entry.attempt}`;
+}
+
+/** Sleeps without heartbeating. */
+export async function sleepFor(ms: number): Promise<string> {
+  record();
+  await Context.current().sleep(ms);
+  return `slept ${ms}`;
 }

@@ -1,0 +1,205 @@
+/**
+ * M3 activities: retry policy (backoff, attempts, non-retryable errors, next
+ * retry delay), the four timeouts, heartbeat details across attempts,
+ * cancellation, and the normalised timeouts a worker receives.
+ */
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { attemptLog } from './activities';
+import { createHarness, eventNames, historyOf, type Harness } from './support/harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness(require.resolve('./workflows/activities'));
+});
+afterAll(() => h.close());
+
+async function run<T>(workflowType: string, args: unknown[]): Promise<{ result?: T; error?: unknown; workflowId: string; names: string[] }> {
+  const taskQueue = h.taskQueue();
+  const workflowId = `wf-${taskQueue}`;
+  const worker = await h.worker(taskQueue);
+  return await worker.runUntil(async () => {
+    const handle = await h.client.workflow.start(workflowType, { taskQueue, workflowId, args });
+    let result: T | undefined;
+    let error: unknown;
+    try {
+      result = (await handle.result()) as T;
+    } catch (err) {
+      error = err;
+    }
+    return { result, error, workflowId, names: await eventNames(handle) };
+  });
+}
+
+function activityFailure(err: unknown): ActivityFailure {
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const cause = (err as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ActivityFailure);
+  return cause as ActivityFailure;
+}
+
+const ONE_ACTIVITY = [
+  'WorkflowExecutionStarted',
+  'WorkflowTaskScheduled',
+  'WorkflowTaskStarted',
+  'WorkflowTaskCompleted',
+  'ActivityTaskScheduled',
+  'ActivityTaskStarted',
+];
+
+test('retries back off by initial interval × coefficient^n, carrying attempt and heartbeat details', async () => {
+  const r = await run<string>('runFlaky', [3, { startToCloseTimeout: '10s', retry: { initialInterval: '200ms', backoffCoefficient: 2 } }]);
+  expect(r.result).toBe('succeeded on attempt 3');
+  const attempts = attemptLog.get(r.workflowId)!;
+  expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+  expect(attempts.map((a) => a.heartbeatDetails)).toEqual([undefined, 'from attempt 1', 'from attempt 2']);
+  const gaps = [attempts[1].currentAttemptScheduledMs - attempts[0].failedAtMs!, attempts[2].currentAttemptScheduledMs - attempts[1].failedAtMs!];
+  expect(gaps[0]).toBeGreaterThanOrEqual(190);
+  expect(gaps[0]).toBeLessThan(450);
+  expect(gaps[1]).toBeGreaterThanOrEqual(390);
+  expect(gaps[1]).toBeLessThan(650);
+  expect(r.names).toEqual([...ONE_ACTIVITY, 'ActivityTaskCompleted', 'WorkflowTaskScheduled', 'WorkflowTaskStarted', 'WorkflowTaskCompleted', 'WorkflowExecutionCompleted']);
+  const started = (await historyOf(h.client.workflow.getHandle(r.workflowId))).find((e) => e.activityTaskStartedEventAttributes)!;
+  expect(started.activityTaskStartedEventAttributes?.attempt).toBe(3);
+  expect(started.activityTaskStartedEventAttributes?.lastFailure?.message).toBe('attempt 2 fails');
+});
+
+test('maximum attempts ends in ActivityTaskFailed with MAXIMUM_ATTEMPTS_REACHED', async () => {
+  const r = await run('runFlaky', [9, { startToCloseTimeout: '10s', retry: { initialInterval: '10ms', maximumAttempts: 2 } }]);
+  const failure = activityFailure(r.error);
+  expect(failure.retryState).toBe('MAXIMUM_ATTEMPTS_REACHED');
+  expect(failure.cause).toBeInstanceOf(ApplicationFailure);
+  expect(attemptLog.get(r.workflowId)!.map((a) => a.attempt)).toEqual([1, 2]);
+  expect(r.names).toEqual([...ONE_ACTIVITY, 'ActivityTaskFailed', 'WorkflowTaskScheduled', 'WorkflowTaskStarted', 'WorkflowTaskCompleted', 'WorkflowExecutionFailed']);
+});
+
+test('ApplicationFailure.nonRetryable and nonRetryableErrorTypes stop retrying at once', async () => {
+  const a = await run('runFailWith', ['nonRetryable', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms' } }]);
+  expect(activityFailure(a.error).retryState).toBe('NON_RETRYABLE_FAILURE');
+  expect(attemptLog.get(a.workflowId)).toHaveLength(1);
+  const b = await run('runFailWith', ['badInput', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms', nonRetryableErrorTypes: ['BadInput'] } }]);
+  const failure = activityFailure(b.error);
+  expect(failure.retryState).toBe('NON_RETRYABLE_FAILURE');
+  expect((failure.cause as ApplicationFailure).type).toBe('BadInput');
+  expect(attemptLog.get(b.workflowId)).toHaveLength(1);
+});
+
+test('nextRetryDelay is honoured, and capped by the maximum interval', async () => {
+  const a = await run<string>('runFailWith', ['delay', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms' } }]);
+  expect(a.result).toBe('succeeded on attempt 3');
+  const ra = attemptLog.get(a.workflowId)!;
+  expect(ra[1].currentAttemptScheduledMs - ra[0].failedAtMs!).toBeGreaterThanOrEqual(290);
+  const b = await run<string>('runFailWith', ['longDelay', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms', maximumInterval: '200ms' } }]);
+  expect(b.result).toBe('succeeded on attempt 3');
+  const rb = attemptLog.get(b.workflowId)!;
+  const gap = rb[1].currentAttemptScheduledMs - rb[0].failedAtMs!;
+  expect(gap).toBeGreaterThanOrEqual(190);
+  expect(gap).toBeLessThan(1000);
+});
+
+test('a start-to-close timeout is retried', async () => {
+  const r = await run<string>('runSlowFirstAttempt', [5000, { startToCloseTimeout: '300ms', retry: { initialInterval: '10ms' } }]);
+  expect(r.result).toBe('attempt 2');
+  const started = (await historyOf(h.client.workflow.getHandle(r.workflowId))).find((e) => e.activityTaskStartedEventAttributes)!;
+  const last = started.activityTaskStartedEventAttributes?.lastFailure;
+  expect(last?.timeoutFailureInfo?.timeoutType).toBe(temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE);
+});
+
+test('a schedule-to-close timeout is final, with RETRY_STATE_TIMEOUT', async () => {
+  const r = await run('runSleepFor', [10_000, { scheduleToCloseTimeout: '400ms', retry: { initialInterval: '10ms' } }]);
+  const failure = activityFailure(r.error);
+  expect(failure.retryState).toBe('TIMEOUT');
+  expect(failure.cause).toBeInstanceOf(TimeoutFailure);
+  expect((failure.cause as TimeoutFailure).timeoutType).toBe('SCHEDULE_TO_CLOSE');
+  expect(r.names).toEqual([...ONE_ACTIVITY, 'ActivityTaskTimedOut', 'WorkflowTaskScheduled', 'WorkflowTaskStarted', 'WorkflowTaskCompleted', 'WorkflowExecutionFailed']);
+});
+
+test('a missed heartbeat times the attempt out', async () => {
+  const r = await run('runSleepFor', [10_000, { startToCloseTimeout: '10s', heartbeatTimeout: '300ms', retry: { maximumAttempts: 1 } }]);
+  const failure = activityFailure(r.error);
+  expect(failure.retryState).toBe('MAXIMUM_ATTEMPTS_REACHED');
+  expect((failure.cause as TimeoutFailure).timeoutType).toBe('HEARTBEAT');
+});
+
+test('cancelling a heartbeating activity ends in ActivityTaskCanceled', async () => {
+  const r = await run<string>('cancelActivity', [300, { startToCloseTimeout: '10s', heartbeatTimeout: '2s' }]);
+  expect(r.result).toBe('cancelled');
+  expect(r.names).toEqual([
+    'WorkflowExecutionStarted',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskCompleted',
+    'ActivityTaskScheduled',
+    'TimerStarted',
+    'TimerFired',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskCompleted',
+    'ActivityTaskCancelRequested',
+    'ActivityTaskStarted',
+    'ActivityTaskCanceled',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskCompleted',
+    'WorkflowExecutionCompleted',
+  ]);
+});
+
+test('cancelling an activity nobody picked up cancels it at once', async () => {
+  const r = await run<string>('cancelActivity', [100, { startToCloseTimeout: '10s', taskQueue: `nobody-${Date.now()}` }]);
+  expect(r.result).toBe('cancelled');
+  expect(r.names).toEqual([
+    'WorkflowExecutionStarted',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskCompleted',
+    'ActivityTaskScheduled',
+    'TimerStarted',
+    'TimerFired',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskCompleted',
+    'ActivityTaskCancelRequested',
+    'ActivityTaskCanceled',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskCompleted',
+    'WorkflowExecutionCompleted',
+  ]);
+});
+
+test('the activity task carries normalised timeouts, always present', async () => {
+  const taskQueue = h.taskQueue();
+  const remote = `${taskQueue}-remote`;
+  const worker = await h.worker(taskQueue);
+  await worker.runUntil(async () => {
+    const onlyScheduleToClose = await h.client.workflow.start('scheduleWith', {
+      taskQueue,
+      workflowId: `a-${taskQueue}`,
+      args: [{ scheduleToCloseTimeout: '5s', taskQueue: remote }],
+    });
+    const t1 = await h.service.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: remote }, identity: 'raw' });
+    expect(t1.scheduleToCloseTimeout).toMatchObject({ seconds: expect.anything() });
+    expect(Number(t1.scheduleToCloseTimeout?.seconds)).toBe(5);
+    expect(Number(t1.startToCloseTimeout?.seconds)).toBe(5);
+    expect(t1.heartbeatTimeout).toBeTruthy();
+    expect(Number(t1.heartbeatTimeout?.seconds ?? 0)).toBe(0);
+    expect(t1.attempt).toBe(1);
+    expect(t1.scheduledTime).toBeTruthy();
+    expect(t1.currentAttemptScheduledTime).toBeTruthy();
+    await h.service.respondActivityTaskCompleted({ namespace: 'default', taskToken: t1.taskToken, identity: 'raw' });
+    await onlyScheduleToClose.result();
+
+    const onlyStartToClose = await h.client.workflow.start('scheduleWith', {
+      taskQueue,
+      workflowId: `b-${taskQueue}`,
+      args: [{ startToCloseTimeout: '7s', taskQueue: remote }],
+    });
+    const t2 = await h.service.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: remote }, identity: 'raw' });
+    expect(t2.scheduleToCloseTimeout).toBeTruthy();
+    expect(Number(t2.scheduleToCloseTimeout?.seconds ?? 0)).toBe(0);
+    expect(Number(t2.startToCloseTimeout?.seconds)).toBe(7);
+    await h.service.respondActivityTaskCompleted({ namespace: 'default', taskToken: t2.taskToken, identity: 'raw' });
+    await onlyStartToClose.result();
+  });
+});

@@ -22,9 +22,10 @@ function record(): AttemptRecord {
     heartbeatDetails: info.heartbeatDetails,
     currentAttemptScheduledMs: info.currentAttemptScheduledTimestampMs,
   };
-  const list = attemptLog.get(info.workflowExecution.workflowId) ?? [];
+  const workflowId = info.workflowExecution?.workflowId ?? '';
+  const list = attemptLog.get(workflowId) ?? [];
   list.push(entry);
-  attemptLog.set(info.workflowExecution.workflowId, list);
+  attemptLog.set(workflowId, list);
   return entry;
 }
 

@@ -1,6 +1,5 @@
 /** Workflows for the time-skipping conformance tests (M6). */
 import * as wf from '@temporalio/workflow';
-import type * as activities from '../activities';
 
 export async function sleeper(ms: number): Promise<number> {
   const before = Date.now();

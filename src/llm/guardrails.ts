@@ -257,8 +257,10 @@ function checkLanguage(candidate: string, language: Language, sources: string[])
   const words = (candidate.match(LATIN_RUN) ?? []).map((w) => w.toLowerCase());
   if (language === 'en') {
     if (han >= 2) out.push({ rule: 'language', detail: `${han} Chinese characters in an English reply` });
-    // Latin script but not English (French, Spanish…): no English function word at all.
-    if (words.length >= 5 && !words.some((w) => ENGLISH_FUNCTION_WORDS.has(w))) {
+    // Latin script but not English (French, Spanish…): the words the reply
+    // adds to the draft include no English function word at all.
+    const added = words.filter((w) => !quotedWords.has(w));
+    if (added.length >= 5 && !added.some((w) => ENGLISH_FUNCTION_WORDS.has(w))) {
       out.push({ rule: 'language', detail: 'no English words in an English reply' });
     }
   } else {

@@ -1,3 +1,4 @@
+import { render, TEMPLATES } from '../../src/domain/templates';
 import { checkGrounded, checkReply, extractNumbers, parseChineseNumeral } from '../../src/llm/guardrails';
 import type { GuardrailRule } from '../../src/llm/types';
 import type { Language } from '../../src/workflows/contract';
@@ -176,5 +177,21 @@ describe('number extraction', () => {
     ['两万', 20000],
   ])('parseChineseNumeral(%s) = %d', (text, value) => {
     expect(parseChineseNumeral(text)).toBe(value);
+  });
+});
+
+describe('every reply template passes as its own phrasing', () => {
+  // A model that returns the draft verbatim must never be rejected.
+  const params = new Proxy({} as Record<string, string>, {
+    get: (_t, key) =>
+      ({ orderNumber: '100000000002', amount: 'USD 59.90', eta: '2025-06-03', at: '2025-05-23 19:05 UTC' })[String(key)] ??
+      `sample ${String(key)}`,
+  });
+  const cases = (Object.keys(TEMPLATES) as Array<keyof typeof TEMPLATES>).flatMap((key) =>
+    (['en', 'zh'] as const).map((language) => [key, language] as const),
+  );
+  it.each(cases)('%s (%s)', (key, language) => {
+    const draft = render(key, language, params);
+    expect(checkReply({ candidate: draft, draft, language })).toEqual([]);
   });
 });

@@ -93,9 +93,7 @@ export class RedisBus implements EventBus {
     if (this.closed) return;
     this.closed = true;
     this.handlers.clear();
-    await Promise.allSettled([this.subscriber.quit(), this.publisher.quit()]);
-    this.subscriber.disconnect();
-    this.publisher.disconnect();
+    await Promise.allSettled([this.subscriber, this.publisher].map((conn) => closeConnection(conn)));
   }
 
   private dispatch(message: string): void {
@@ -120,4 +118,21 @@ export class RedisBus implements EventBus {
       }
     }
   }
+}
+
+/**
+ * QUIT when connected (a clean goodbye), plain disconnect otherwise. A
+ * disconnect after a successful QUIT would arm ioredis's 2-second
+ * force-close timer for nothing and hold the process open.
+ */
+async function closeConnection(conn: Redis): Promise<void> {
+  if (conn.status === 'ready') {
+    try {
+      await conn.quit();
+      return;
+    } catch {
+      /* fall through to a hard disconnect */
+    }
+  }
+  if (conn.status !== 'end') conn.disconnect();
 }

@@ -25,7 +25,7 @@ export type ServerFrame =
   | {
       type: 'status';
       phase: Phase;
-      queue?: { position: number; etaSeconds: number };
+      queue?: { position: number; etaSeconds: number | null };
       agent?: { id: string; name: string };
     }
   | { type: 'error'; code: string; message: string; id?: string }
@@ -39,7 +39,7 @@ export interface CustomerSessionDeps {
   maxHumanRequests: number;
   framesPer10s: number;
   /** Queue position and ETA of a queued conversation (visibility), if found. */
-  queueInfo(conversationId: string): Promise<{ position: number; etaSeconds: number } | undefined>;
+  queueInfo(conversationId: string): Promise<{ position: number; etaSeconds: number | null } | undefined>;
   /** How long to look for a sent message in the transcript before giving up on its ack. */
   ackTimeoutMs?: number;
 }

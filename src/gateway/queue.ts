@@ -84,7 +84,7 @@ export class DeskQueue {
     return items.filter((item) => item.skill !== undefined && agent.skills.includes(item.skill));
   }
 
-  async estimate(conversationId: string): Promise<{ position: number; etaSeconds: number } | undefined> {
+  async estimate(conversationId: string): Promise<{ position: number; etaSeconds: number | null } | undefined> {
     return queueEstimate(
       await this.rows(),
       conversationId,

@@ -183,6 +183,8 @@ export function attachSockets(options: SocketOptions): SocketHub {
   periodic.unref();
 
   const unsubscribe = options.bus.subscribe((event: OutboundEvent) => {
+    // A phase change moves the queue: the shared snapshot is stale from now on.
+    if (event.kind === 'status') options.queue.invalidate();
     for (const session of customers.get(event.conversationId) ?? []) session.onEvent(event);
     for (const session of agentSessions) session.onEvent(event);
     if (event.kind === 'status') scheduleRefresh();

@@ -9,6 +9,7 @@
  * the authority.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { estimateWaitMs } from '../domain/eta';
 import type { SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import {
@@ -162,19 +163,23 @@ export async function listQueue(client: Client, scanLimit = 1000): Promise<Conve
 }
 
 /**
- * 1-based position of a conversation in its skill queue and an estimate of the
- * wait: position × average handle time ÷ agents with the skill (at least one).
+ * 1-based position of a conversation in its skill queue and the domain's
+ * wait estimate for it (staffing = agents with the skill in the directory).
+ * `etaSeconds` is null when no agent has the skill: there is no honest estimate.
  */
 export function queueEstimate(
   queue: ConversationSummary[],
   conversationId: string,
   averageHandleSeconds: number,
   agentsWithSkill: (skill: Skill) => number,
-): { position: number; etaSeconds: number } | undefined {
+): { position: number; etaSeconds: number | null } | undefined {
   const me = queue.find((q) => q.conversationId === conversationId);
   if (!me) return undefined;
-  const sameSkill = queue.filter((q) => q.skill === me.skill);
-  const position = sameSkill.indexOf(me) + 1;
-  const agents = Math.max(1, me.skill ? agentsWithSkill(me.skill) : 1);
-  return { position, etaSeconds: Math.ceil((position * averageHandleSeconds) / agents) };
+  const position = queue.filter((q) => q.skill === me.skill).indexOf(me) + 1;
+  const waitMs = estimateWaitMs({
+    position,
+    agentsAvailable: me.skill ? agentsWithSkill(me.skill) : 0,
+    averageHandleMs: averageHandleSeconds * 1000,
+  });
+  return { position, etaSeconds: waitMs === undefined ? null : Math.ceil(waitMs / 1000) };
 }

@@ -1,6 +1,3 @@
-// TEMPORARY until src/workflows/index.ts lands: the gateway imports conversationWorkflow only for its name.
-jest.mock('../../src/workflows', () => ({ conversationWorkflow: async function conversationWorkflow() {} }), { virtual: true });
-
 import request from 'supertest';
 import { startHarness, TOKENS, type Harness } from './harness';
 

@@ -1,0 +1,128 @@
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { createBus, InProcessBus, RedisBus } from '../../src/bus';
+import { loadConfig } from '../../src/config';
+import { AgentDirectory, createGateway, type Gateway } from '../../src/gateway';
+import { createLogger } from '../../src/logger';
+import { createMetrics } from '../../src/metrics';
+import type { OutboundEvent } from '../../src/workflows/contract';
+import { FakeTemporal } from '../gateway/fake-temporal';
+import { TEST_AGENTS, TestSocket } from '../gateway/harness';
+import { redisServerPath, startRedis, type RedisServer } from './redis-server';
+
+const haveRedis = redisServerPath() !== undefined;
+if (!haveRedis) {
+  console.warn('SKIPPED: Redis bus tests need the redis-server binary (Debian package "redis-server"); none was found on PATH.');
+}
+const describeRedis = haveRedis ? describe : describe.skip;
+
+const event: OutboundEvent = {
+  kind: 'message',
+  conversationId: 'c-1',
+  entry: { seq: 1, from: 'bot', text: 'hello', at: '2025-01-01T00:00:00.000Z' },
+};
+
+function collect(bus: { subscribe(h: (e: OutboundEvent) => void): () => void }): OutboundEvent[] {
+  const got: OutboundEvent[] = [];
+  bus.subscribe((e) => got.push(e));
+  return got;
+}
+
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('createBus', () => {
+  it('is in-process without REDIS_URL and Redis with it', async () => {
+    const local = createBus({ REDIS_URL: undefined });
+    expect(local).toBeInstanceOf(InProcessBus);
+    const got = collect(local);
+    await local.publish(event);
+    expect(got).toEqual([event]);
+    await local.close();
+    const remote = createBus({ REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(remote).toBeInstanceOf(RedisBus);
+    await remote.close();
+  });
+});
+
+describeRedis('RedisBus against a real redis-server', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    const started = await startRedis();
+    if (!started) throw new Error('redis-server is installed but could not be started');
+    redis = started;
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('delivers events between processes that share a Redis, and drops what is not an event', async () => {
+    const a = new RedisBus({ url: redis.url, channel: 'test:1' });
+    const b = new RedisBus({ url: redis.url, channel: 'test:1' });
+    const gotA = collect(a);
+    const gotB = collect(b);
+    await Promise.all([a.connect(), b.connect()]);
+
+    const raw = new Redis(redis.url);
+    await raw.publish('test:1', 'not json');
+    await raw.publish('test:1', JSON.stringify({ kind: 'message', conversationId: 'x' }));
+    await raw.publish('test:other', JSON.stringify(event));
+    await b.publish(event);
+    await until(() => gotA.length >= 1 && gotB.length >= 1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(gotA).toEqual([event]);
+    expect(gotB).toEqual([event]);
+    await raw.quit();
+    await Promise.all([a.close(), b.close()]);
+    await expect(a.publish(event)).rejects.toThrow(/closed/);
+  });
+
+  it('two gateways on one Redis: a customer on gateway A receives the reply the worker published', async () => {
+    const logger = createLogger({ level: 'silent' });
+    const workerBus = new RedisBus({ url: redis.url });
+    const fake = new FakeTemporal({ bus: workerBus });
+    const config = loadConfig({ GATEWAY_SECRET: 'shared-secret-0123456789', REDIS_URL: redis.url, LOG_LEVEL: 'silent' });
+    const gateways: { gateway: Gateway; bus: RedisBus; url: string }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const bus = new RedisBus({ url: redis.url, logger });
+      await bus.connect();
+      const gateway = createGateway({
+        config,
+        client: fake.client,
+        bus,
+        agents: AgentDirectory.fromJson(TEST_AGENTS),
+        logger,
+        metrics: createMetrics({ defaultMetrics: false }),
+      });
+      await new Promise<void>((resolve) => gateway.server.listen(0, '127.0.0.1', resolve));
+      gateways.push({ gateway, bus, url: `127.0.0.1:${(gateway.server.address() as AddressInfo).port}` });
+    }
+    await workerBus.connect();
+    try {
+      const [A, B] = gateways;
+      // The token comes from gateway B; the customer's socket lives on gateway A.
+      const created = await request(`http://${B.url}`).post('/api/conversations').send({}).expect(201);
+      const ws = await TestSocket.open(
+        `ws://${A.url}/ws?conversationId=${created.body.conversationId}&token=${encodeURIComponent(created.body.token)}`,
+      );
+      await ws.waitFor((f) => f.type === 'status');
+      ws.send({ type: 'message', id: 'r-1', text: 'hello over redis' });
+      const reply = await ws.waitFor((f) => f.type === 'message' && f.from === 'bot');
+      expect(reply.text).toBe('bot: hello over redis');
+      expect(await ws.waitFor((f) => f.type === 'ack')).toEqual({ type: 'ack', id: 'r-1', seq: 1 });
+      ws.close();
+    } finally {
+      for (const g of gateways) {
+        await g.gateway.close();
+        await g.bus.close();
+      }
+      await workerBus.close();
+    }
+  });
+});

@@ -11,6 +11,15 @@ const AFFIRM_ZH = /^(是|是的|对|对的|好|好的|可以|确认|没错|没�
 const DENY_EN = /^(no|nope|nah|not really|don'?t|cancel|wrong|incorrect|that'?s wrong|never ?mind)\b/i;
 const DENY_ZH = /^(不|不是|不对|不用|不要|错了|算了|取消)/;
 
+const BARE_YES_NO_EN = /^(yes|yeah|yep|yup|sure|ok|okay|correct|right|confirm(ed)?|no|nope|nah|wrong|incorrect)( please| thanks)?[\s.!]*$/i;
+const BARE_YES_NO_ZH = /^(是|是的|对|对的|好|好的|可以|确认|没错|没问题|行|嗯|不|不是|不对|不用|不要|错了|算了)[。！!.\s]*$/;
+
+/** The whole message is just a yes or a no ("ok", "不对") — not an answer that merely starts with one ("wrong size"). */
+export function isBareYesNoText(text: string): boolean {
+  const t = text.trim();
+  return BARE_YES_NO_EN.test(t) || BARE_YES_NO_ZH.test(t);
+}
+
 export function looksLikeAffirm(text: string): boolean {
   const t = text.trim();
   return AFFIRM_EN.test(t) || AFFIRM_ZH.test(t);

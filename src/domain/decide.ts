@@ -58,12 +58,17 @@ export function decide(state: ConversationState, u: Understanding, policy: Polic
   return finish(t);
 }
 
+/** Minimum classifier confidence for a yes/no without a literal cue ("yes", "好的", "no", "不"). */
+const YES_NO_CONFIDENCE = 0.5;
+
 function isAffirm(u: Understanding): boolean {
-  return u.intent === 'affirm' || (u.intent !== 'deny' && looksLikeAffirm(u.normalizedText));
+  if (u.intent === 'affirm' && u.confidence >= YES_NO_CONFIDENCE) return true;
+  return u.intent !== 'deny' && looksLikeAffirm(u.normalizedText);
 }
 
 function isDeny(u: Understanding): boolean {
-  return u.intent === 'deny' || (u.intent !== 'affirm' && looksLikeDeny(u.normalizedText));
+  if (u.intent === 'deny' && u.confidence >= YES_NO_CONFIDENCE) return true;
+  return u.intent !== 'affirm' && looksLikeDeny(u.normalizedText);
 }
 
 function handle(t: Turn, u: Understanding): void {

@@ -7,7 +7,7 @@
  * policy never guesses an order number.
  */
 import type { Intent, ToolName, Understanding } from '../workflows/contract';
-import { parseRefundMethod, parseReturnType, reasonAfterBecause } from './cues';
+import { isBareYesNoText, parseRefundMethod, parseReturnType, reasonAfterBecause } from './cues';
 
 export const SLOT_NAMES = ['orderNumber', 'reason', 'refundMethod', 'returnType', 'description', 'address'] as const;
 export type SlotName = (typeof SLOT_NAMES)[number];
@@ -89,12 +89,20 @@ export function explicitSlots(intent: TaskIntent, u: Understanding): Slots {
 
 /**
  * The customer's words as the answer to a free-text slot the bot asked for.
- * Undefined for empty text or a bare yes/no.
+ * Undefined for empty text or a bare yes/no. (A classifier's unsure "affirm"
+ * on "质量有问题" is still an answer: only a confident or literal yes/no is not.)
  */
 export function freeTextAnswer(slot: SlotName, u: Understanding): string | undefined {
   if (!isFreeTextSlot(slot)) return undefined;
-  if (u.intent === 'affirm' || u.intent === 'deny') return undefined;
+  if (isBareYesNo(u)) return undefined;
   return clean(u.normalizedText);
+}
+
+const BARE_YES_NO_CONFIDENCE = 0.8;
+
+export function isBareYesNo(u: Understanding): boolean {
+  if ((u.intent === 'affirm' || u.intent === 'deny') && u.confidence >= BARE_YES_NO_CONFIDENCE) return true;
+  return isBareYesNoText(u.normalizedText);
 }
 
 /**

@@ -284,3 +284,26 @@ describe('slot filling one at a time', () => {
     expect(a.state.ai).toEqual(b.state.ai);
   });
 });
+
+describe('unsure yes/no from the classifier', () => {
+  it('takes a low-confidence "affirm" as the free-text answer it is', () => {
+    let r = turn(fresh('regular', 'zh'), u('get_refund', '我要退款，订单号100000000006', { entities: { orderNumber: '100000000006' } }));
+    r = turn(r.state, u('affirm', '质量有问题', { confidence: 0.27 }));
+    expect(r.state.ai.task?.slots.reason).toBe('质量有问题');
+    expect(r.templates).toEqual(['ask_refundMethod']);
+  });
+
+  it('does not read an unsure "affirm" as accepting a human', () => {
+    let r = turn(fresh(), u('recover_password', 'I forgot my password'));
+    expect(r.state.ai.offeredHuman).toBe(true);
+    r = turn(r.state, u('affirm', 'the reset mail never came', { confidence: 0.3 }));
+    expect(r.escalation).toBeUndefined();
+  });
+
+  it('still reads a literal yes with low classifier confidence', () => {
+    const r = turn(fresh(), u('cancel_order', 'cancel 100000000004', { entities: { orderNumber: '100000000004' } }));
+    const tools = seededTools();
+    turn(r.state, u('out_of_scope', 'yes', { confidence: 0.1 }), tools);
+    expect(tools.calls.map((c) => c.tool)).toEqual(['cancelOrder']);
+  });
+});

@@ -111,7 +111,8 @@ it('while the harness holds its lock, server time moves with the wall clock, not
   const t1 = await env.currentTimeMs();
   // Moves with the wall clock (no jumping), give or take scheduling.
   expect(t1 - t0).toBeGreaterThanOrEqual(150);
-  expect(t1 - t0).toBeLessThanOrEqual(Date.now() - wall + 50);
+  // A skip would be hours; the slack only absorbs RPC latency on a busy machine.
+  expect(t1 - t0).toBeLessThanOrEqual(Date.now() - wall + 1000);
 });
 
 it('concurrent result() calls skip time together and leave the harness lock balanced', async () => {

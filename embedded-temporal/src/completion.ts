@@ -422,8 +422,7 @@ export function completeWorkflowTask(run: WorkflowRun, token: WorkflowToken, req
       hadBuffered ||
       req.forceCreateNewWorkflowTask ||
       cancelledUnstartedActivity ||
-      run.updates.hasUnsent() ||
-      run.queries.hasBuffered()
+      run.updates.hasUnsent()
     ) {
       run.scheduleWorkflowTask();
       scheduledNext = true;
@@ -432,6 +431,7 @@ export function completeWorkflowTask(run: WorkflowRun, token: WorkflowToken, req
   run.releaseWorkflowTaskLockIfIdle();
   for (const act of toDispatch) dispatchActivity(act);
   for (const effect of afterCommit) effect();
+  // Queries that arrived during this task ride along with the next one, or (as on the real server) go out as query tasks.
   if (!scheduledNext) run.queries.dispatchWaitingAsLegacy();
   run.notify();
   return {};

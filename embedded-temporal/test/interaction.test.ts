@@ -1,0 +1,312 @@
+/**
+ * M4: queries (idle, attached to a running task, after close, rejected,
+ * failing), updates (accept, validator rejection, wait for accepted,
+ * duplicate ids, many concurrent claims, closed run), cancellation,
+ * signal-with-start, id conflict and reuse policies, children and external
+ * signals/cancels.
+ */
+import { status } from '@grpc/grpc-js';
+import {
+  QueryNotRegisteredError,
+  QueryRejectedError,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+} from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { addUpdate, bumpSignal, claimUpdate, counter, doneSignal, failingQuery, releaseSignal, slowAddUpdate, stateQuery } from './workflows/interaction';
+import { createHarness, eventNames, eventually, type Harness } from './support/harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness(require.resolve('./workflows/interaction'));
+});
+afterAll(() => h.close());
+
+const { EventType } = temporal.api.enums.v1;
+
+async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = h.taskQueue();
+  const worker = await h.worker(taskQueue);
+  return await worker.runUntil(fn(taskQueue));
+}
+
+/** The worker has handled everything so far: a task completed and none is pending. */
+async function settled(handle: { workflowId: string }): Promise<void> {
+  const wf = h.client.workflow.getHandle(handle.workflowId);
+  await eventually(async () => (await eventNames(wf)).includes('WorkflowTaskCompleted') && !(await wf.describe()).raw.pendingWorkflowTask);
+}
+
+describe('queries', () => {
+  test('idle, after close, with a reject condition, failing, and of an unknown type', async () => {
+    await withWorker(async (taskQueue) => {
+      const handle = await h.client.workflow.start(counter, { taskQueue, workflowId: `wf-${taskQueue}` });
+      await handle.signal(bumpSignal, 3);
+      await settled(handle);
+      expect(await handle.query(stateQuery)).toBe(3);
+      await expect(handle.query(failingQuery)).rejects.toThrow(/this query always fails/);
+      await expect(handle.query('noSuchQuery')).rejects.toBeInstanceOf(QueryNotRegisteredError);
+      await handle.signal(doneSignal);
+      expect(await handle.result()).toBe(3);
+      expect(await handle.query(stateQuery)).toBe(3);
+      const strict = new Client({ connection: h.connection, workflow: { queryRejectCondition: 'NOT_OPEN' } });
+      await expect(strict.workflow.getHandle(handle.workflowId).query(stateQuery)).rejects.toBeInstanceOf(QueryRejectedError);
+      // Queries leave no trace in history.
+      expect(await eventNames(handle)).toEqual([
+        'WorkflowExecutionStarted',
+        'WorkflowTaskScheduled',
+        'WorkflowTaskStarted',
+        'WorkflowTaskCompleted',
+        'WorkflowExecutionSignaled',
+        'WorkflowTaskScheduled',
+        'WorkflowTaskStarted',
+        'WorkflowTaskCompleted',
+        'WorkflowExecutionSignaled',
+        'WorkflowTaskScheduled',
+        'WorkflowTaskStarted',
+        'WorkflowTaskCompleted',
+        'WorkflowExecutionCompleted',
+      ]);
+    });
+  });
+
+  test('a query arriving while a task is scheduled rides along with it; one arriving while a task runs goes out after it', async () => {
+    const taskQueue = h.taskQueue();
+    const handle = await h.client.workflow.start(counter, { taskQueue, workflowId: `wf-${taskQueue}` });
+    const poll = () => h.service.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'raw' });
+    // Attached: the query waits for the scheduled task and is answered in its completion.
+    const attachedAnswer = handle.query(stateQuery);
+    attachedAnswer.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    const first = await poll();
+    const queryIds = Object.keys(first.queries ?? {});
+    expect(queryIds).toHaveLength(1);
+    expect(first.queries?.[queryIds[0]].queryType).toBe('state');
+    const answer = defaultPayloadConverter.toPayload(41);
+    await h.service.respondWorkflowTaskCompleted({
+      namespace: 'default',
+      taskToken: first.taskToken,
+      identity: 'raw',
+      commands: [],
+      queryResults: { [queryIds[0]]: { resultType: temporal.api.enums.v1.QueryResultType.QUERY_RESULT_TYPE_ANSWERED, answer: { payloads: [answer] } } },
+    });
+    expect(await attachedAnswer).toBe(41);
+
+    // During a running task: no new task follows, so the query becomes a query task of its own.
+    await handle.signal(bumpSignal, 1);
+    const second = await poll();
+    const duringAnswer = handle.query(stateQuery);
+    duringAnswer.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    await h.service.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: second.taskToken, identity: 'raw', commands: [] });
+    const queryTask = await poll();
+    expect(queryTask.query?.queryType).toBe('state');
+    expect(Number(queryTask.previousStartedEventId)).toBe(Number(second.startedEventId));
+    expect((queryTask.history?.events ?? []).map((e) => e.eventType)).toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+    await h.service.respondQueryTaskCompleted({
+      namespace: 'default',
+      taskToken: queryTask.taskToken,
+      completedType: temporal.api.enums.v1.QueryResultType.QUERY_RESULT_TYPE_ANSWERED,
+      queryResult: { payloads: [defaultPayloadConverter.toPayload(42)] },
+    });
+    expect(await duringAnswer).toBe(42);
+    await handle.terminate();
+  });
+});
+
+describe('updates', () => {
+  test('executeUpdate, validator rejection, wait-for-accepted then result, duplicate id', async () => {
+    await withWorker(async (taskQueue) => {
+      const handle = await h.client.workflow.start(counter, { taskQueue, workflowId: `wf-${taskQueue}` });
+      expect(await handle.executeUpdate(addUpdate, { args: [5], updateId: 'add-5' })).toBe(5);
+      const rejected = await handle.executeUpdate(addUpdate, { args: [-1] }).catch((e: unknown) => e);
+      expect(rejected).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(((rejected as WorkflowUpdateFailedError).cause as Error).message).toMatch(/negative amounts are refused/);
+      // Same update id: the first outcome, no second execution.
+      expect(await handle.executeUpdate(addUpdate, { args: [5], updateId: 'add-5' })).toBe(5);
+      const slow = await handle.startUpdate(slowAddUpdate, { args: [10], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      await handle.signal(releaseSignal);
+      expect(await slow.result()).toBe(15);
+      await handle.signal(doneSignal);
+      expect(await handle.result()).toBe(15);
+      const names = await eventNames(handle);
+      expect(names.filter((n) => n === 'WorkflowExecutionUpdateAccepted')).toHaveLength(2);
+      expect(names.filter((n) => n === 'WorkflowExecutionUpdateCompleted')).toHaveLength(2);
+      await expect(handle.executeUpdate(addUpdate, { args: [1] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    });
+  });
+
+  test('many concurrent updates on one run: exactly one passes validation', async () => {
+    await withWorker(async (taskQueue) => {
+      const handle = await h.client.workflow.start(counter, { taskQueue, workflowId: `wf-${taskQueue}` });
+      const agents = Array.from({ length: 12 }, (_, i) => `agent-${i}`);
+      const outcomes = await Promise.allSettled(agents.map((a) => handle.executeUpdate(claimUpdate, { args: [a] })));
+      const winners = outcomes.filter((o) => o.status === 'fulfilled');
+      const losers = outcomes.filter((o) => o.status === 'rejected');
+      expect(winners).toHaveLength(1);
+      expect(losers).toHaveLength(11);
+      for (const l of losers) expect((l as PromiseRejectedResult).reason).toBeInstanceOf(WorkflowUpdateFailedError);
+      const names = await eventNames(handle);
+      expect(names.filter((n) => n === 'WorkflowExecutionUpdateAccepted')).toHaveLength(1);
+      expect(names.filter((n) => n === 'WorkflowExecutionUpdateCompleted')).toHaveLength(1);
+      await handle.signal(doneSignal);
+      await handle.result();
+    });
+  });
+});
+
+test('cancellation reaches the workflow as CancelledFailure', async () => {
+  await withWorker(async (taskQueue) => {
+    const handle = await h.client.workflow.start('sleepsLong', { taskQueue, workflowId: `wf-${taskQueue}` });
+    await settled(handle);
+    await handle.cancel();
+    await handle.cancel();
+    const err = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(await eventNames(handle)).toEqual([
+      'WorkflowExecutionStarted',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'TimerStarted',
+      'WorkflowExecutionCancelRequested',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'TimerCanceled',
+      'WorkflowExecutionCanceled',
+    ]);
+    await expect(handle.cancel()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+});
+
+test('signal-with-start starts a run with the signal first, then signals the running one', async () => {
+  await withWorker(async (taskQueue) => {
+    const workflowId = `wf-${taskQueue}`;
+    const first = await h.client.workflow.signalWithStart(counter, { taskQueue, workflowId, signal: bumpSignal, signalArgs: [2] });
+    const second = await h.client.workflow.signalWithStart(counter, { taskQueue, workflowId, signal: bumpSignal, signalArgs: [3] });
+    expect(second.signaledRunId).toBe(first.signaledRunId);
+    await second.signal(doneSignal);
+    expect(await first.result()).toBe(5);
+    const names = await eventNames(first);
+    expect(names.slice(0, 3)).toEqual(['WorkflowExecutionStarted', 'WorkflowExecutionSignaled', 'WorkflowTaskScheduled']);
+  });
+});
+
+test('update-with-start is refused as unimplemented rather than misbehaving', async () => {
+  const taskQueue = h.taskQueue();
+  const op = new WithStartWorkflowOperation(counter, { taskQueue, workflowId: `wf-${taskQueue}`, workflowIdConflictPolicy: 'USE_EXISTING' });
+  const err = await h.client.workflow.executeUpdateWithStart(addUpdate, { args: [1], startWorkflowOperation: op }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(Error);
+  expect(JSON.stringify((err as { cause?: { code?: number } }).cause?.code ?? (err as { code?: number }).code)).toBe(String(status.UNIMPLEMENTED));
+});
+
+describe('workflow id policies', () => {
+  test('conflict policies while a run is open', async () => {
+    const taskQueue = h.taskQueue();
+    const workflowId = `wf-${taskQueue}`;
+    const a = await h.client.workflow.start(counter, { taskQueue, workflowId });
+    await expect(h.client.workflow.start(counter, { taskQueue, workflowId })).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+    const same = await h.client.workflow.start(counter, { taskQueue, workflowId, workflowIdConflictPolicy: 'USE_EXISTING' });
+    expect(same.firstExecutionRunId).toBe(a.firstExecutionRunId);
+    const replaced = await h.client.workflow.start(counter, { taskQueue, workflowId, workflowIdConflictPolicy: 'TERMINATE_EXISTING' });
+    expect(replaced.firstExecutionRunId).not.toBe(a.firstExecutionRunId);
+    expect((await h.client.workflow.getHandle(workflowId, a.firstExecutionRunId).describe()).status.name).toBe('TERMINATED');
+    await replaced.terminate();
+  });
+
+  test('reuse policies once the run is closed', async () => {
+    const taskQueue = h.taskQueue();
+    const start = (workflowId: string, policy?: 'ALLOW_DUPLICATE' | 'ALLOW_DUPLICATE_FAILED_ONLY' | 'REJECT_DUPLICATE') =>
+      h.client.workflow.start(counter, { taskQueue, workflowId, workflowIdReusePolicy: policy });
+    const completed = `completed-${taskQueue}`;
+    const worker = await h.worker(taskQueue);
+    await worker.runUntil(async () => {
+      const c = await start(completed);
+      await c.signal(doneSignal);
+      await c.result();
+    });
+    await expect(start(completed, 'REJECT_DUPLICATE')).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+    await expect(start(completed, 'ALLOW_DUPLICATE_FAILED_ONLY')).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+    const again = await start(completed, 'ALLOW_DUPLICATE');
+    await again.terminate();
+    // After a terminated run, "failed only" allows a new one.
+    const next = await start(completed, 'ALLOW_DUPLICATE_FAILED_ONLY');
+    expect(next.firstExecutionRunId).not.toBe(again.firstExecutionRunId);
+    await next.terminate();
+  });
+
+  test('the same request id is an idempotent retry of the start', async () => {
+    const taskQueue = h.taskQueue();
+    const request = {
+      namespace: 'default',
+      workflowId: `wf-${taskQueue}`,
+      workflowType: { name: 'counter' },
+      taskQueue: { name: taskQueue },
+      requestId: `req-${taskQueue}`,
+    };
+    const a = await h.service.startWorkflowExecution(request);
+    const b = await h.service.startWorkflowExecution(request);
+    expect(b.runId).toBe(a.runId);
+    await h.client.workflow.getHandle(request.workflowId).terminate();
+  });
+});
+
+describe('children and external workflows', () => {
+  test('a child workflow result reaches its parent', async () => {
+    await withWorker(async (taskQueue) => {
+      const handle = await h.client.workflow.start('parentOfChild', { taskQueue, workflowId: `wf-${taskQueue}`, args: ['x'] });
+      expect(await handle.result()).toBe('child got x');
+      const names = await eventNames(handle);
+      expect(names).toEqual(
+        expect.arrayContaining(['StartChildWorkflowExecutionInitiated', 'ChildWorkflowExecutionStarted', 'ChildWorkflowExecutionCompleted']),
+      );
+      expect(names.indexOf('ChildWorkflowExecutionStarted')).toBeLessThan(names.indexOf('ChildWorkflowExecutionCompleted'));
+      const child = await h.client.workflow.getHandle(`wf-${taskQueue}-child`).describe();
+      expect(child.parentExecution?.workflowId).toBe(`wf-${taskQueue}`);
+    });
+  });
+
+  test('parent close policies: terminate (default), abandon, request cancel', async () => {
+    await withWorker(async (taskQueue) => {
+      const statusOf = async (policy: string) => {
+        const id = `${policy}-${taskQueue}`;
+        const childId = await h.client.workflow.execute('parentLeavesChild', { taskQueue, workflowId: id, args: [policy] });
+        const child = h.client.workflow.getHandle(childId);
+        return await eventually(async () => {
+          const s = (await child.describe()).status.name;
+          return policy === 'ABANDON' || s !== 'RUNNING' ? s : undefined;
+        });
+      };
+      expect(await statusOf('TERMINATE')).toBe('TERMINATED');
+      expect(await statusOf('REQUEST_CANCEL')).toBe('CANCELLED');
+      expect(await statusOf('ABANDON')).toBe('RUNNING');
+      await h.client.workflow.getHandle(`ABANDON-${taskQueue}-child`).terminate();
+    });
+  });
+
+  test('signalling and cancelling another workflow, and signalling one that does not exist', async () => {
+    await withWorker(async (taskQueue) => {
+      const target = await h.client.workflow.start(counter, { taskQueue, workflowId: `target-${taskQueue}` });
+      expect(await h.client.workflow.execute('signalOther', { taskQueue, workflowId: `s-${taskQueue}`, args: [target.workflowId] })).toBe('signalled');
+      await eventually(async () => (await target.query(stateQuery)) === 5);
+      const missing = await h.client.workflow.start('signalOther', { taskQueue, workflowId: `m-${taskQueue}`, args: ['no-such-workflow'] });
+      expect(await missing.result()).toMatch(/^signal failed/);
+      expect(await eventNames(missing)).toContain('SignalExternalWorkflowExecutionFailed');
+      const sleeper = await h.client.workflow.start('sleepsLong', { taskQueue, workflowId: `sl-${taskQueue}` });
+      await settled(sleeper);
+      const canceller = await h.client.workflow.start('cancelOther', { taskQueue, workflowId: `c-${taskQueue}`, args: [sleeper.workflowId] });
+      expect(await canceller.result()).toBe('cancel requested');
+      expect(await eventNames(canceller)).toContain('ExternalWorkflowExecutionCancelRequested');
+      await expect(sleeper.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+      await target.signal(doneSignal);
+      expect(await target.result()).toBe(5);
+    });
+  });
+});

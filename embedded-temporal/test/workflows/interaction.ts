@@ -47,8 +47,8 @@ export async function counter(): Promise<number> {
       return agent;
     },
     {
-      validator: () => {
-        if (claimedBy !== undefined) throw new Error(`already claimed by ${claimedBy}`);
+      validator: (agent) => {
+        if (claimedBy !== undefined) throw new Error(`${agent} cannot claim: already claimed by ${claimedBy}`);
       },
     },
   );

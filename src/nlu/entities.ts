@@ -124,7 +124,7 @@ export function extractReturnType(text: string): Entities['returnType'] {
 }
 
 const REASON_EN = /\b(?:because(?: of)?|'?cause|cuz|coz|due to|the reason is|reason:)\s+([^.!?;\n]{3,120})/i;
-const REASON_ZH = /(?:因为|由于|原因是|理由是|原因:)\s*([^。.!！?？;；\n]{2,60})/;
+const REASON_ZH = /(?:因为|由于|原因是|理由是|原因:)\s*([^。.!！?？;；,，\n]{2,60})/;
 
 /** Short free-text reason after "because"/"因为"; trailing filler is trimmed. */
 export function extractReason(text: string): string | undefined {
@@ -170,6 +170,10 @@ const PRODUCTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/blender|榨汁机|破壁机/i, 'blender'],
   [/coffee (?:machine|maker)|咖啡机/i, 'coffee machine'],
   [/kettle|水壶/i, 'kettle'],
+  [/toaster|grinder|mixer|air fryer|purifier|humidifier|dryer|\bfan\b|heater|烤面包机|电风扇|加湿器|净化器|烘干机/i, 'appliance'],
+  [/speakers?|soundbar|音箱|音响/i, 'speaker'],
+  [/sofa|couch|mattress|\bbed\b|bed frame|\bdesk\b|\bchair\b|bookshel(?:f|ves)|shel(?:f|ves)|\btable\b|\brug\b|\blamp\b|沙发|床垫|桌子|椅子|书架|台灯|地毯/i, 'furniture'],
+  [/jacket|coat|shirt|t-shirt|dress|jeans|trousers|pants|sweater|hoodie|shoes|sneakers|boots|外套|衬衫|裙子|裤子|毛衣|鞋/i, 'clothing'],
 ];
 
 export function extractProduct(text: string): string | undefined {

@@ -7,8 +7,9 @@
  * {@link FEATURE_VERSION} so the staleness test notices.
  */
 import { StemmerEn } from '@nlpjs/lang-en-min';
+import { extractProduct } from './entities';
 
-export const FEATURE_VERSION = 1;
+export const FEATURE_VERSION = 2;
 
 const stemmer = new StemmerEn();
 
@@ -62,7 +63,22 @@ const SHORTHAND: Readonly<Record<string, string>> = {
   asap: 'soon',
   msg: 'message',
   info: 'information',
+  // "installment" and "installation" share a stem; paying in parts is a payment question.
+  installment: 'paylater',
+  installments: 'paylater',
+  instalment: 'paylater',
+  instalments: 'paylater',
 };
+
+/** Politeness carries no intent, but short polite answers ("yes please") taught the network that it means "affirm". */
+const NO_INTENT = new Set(['please', 'kindly']);
+
+/** Multi-word synonyms Bitext never uses, rewritten to the word it does use. */
+const PHRASES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\bcall(?:ing|ed)? off\b|\bback(?:ing)? out of\b/g, 'cancel'],
+  [/\bcheck ?out\b/g, 'purchase'],
+  [/\bsign(?:ing)? me up\b/g, 'sign up'],
+];
 
 const HAN_RUN = /\p{Script=Han}+/gu;
 
@@ -70,10 +86,11 @@ function englishTokens(text: string): string[] {
   let t = text.replace(/\{\{([^}]+)\}\}/g, (_m, name: string) => PLACEHOLDER_TOKENS[name.toLowerCase()] ?? ' ');
   t = t.replace(/\p{Script=Han}+/gu, ' ');
   for (const [re, replacement] of CONTRACTIONS) t = t.replace(re, replacement);
+  for (const [re, replacement] of PHRASES) t = t.replace(re, replacement);
   t = t.replace(/(?<!\d)\d{12}(?!\d)/g, ' #order ').replace(/\d+(?:[.,]\d+)*/g, ' #num ');
   const words: string[] = [];
   for (const raw of t.match(/#?[a-z]+/g) ?? []) {
-    for (const w of (SHORTHAND[raw] ?? raw).split(' ')) words.push(w);
+    for (const w of (SHORTHAND[raw] ?? raw).split(' ')) if (!NO_INTENT.has(w)) words.push(w);
   }
   return words;
 }
@@ -97,6 +114,8 @@ export function featurize(text: string): string[] {
   const stems = stem(englishTokens(text));
   for (const s of stems) features.add(`w:${s}`);
   for (let i = 0; i + 1 < stems.length; i++) features.add(`b:${stems[i]}_${stems[i + 1]}`);
+  // A named product is a strong hint for product, price, repair, installation and return questions.
+  if (extractProduct(text) !== undefined) features.add('#product');
   for (const run of text.match(HAN_RUN) ?? []) {
     const chars = [...run];
     for (const ch of chars) features.add(`c:${ch}`);

@@ -83,14 +83,16 @@ const EN_RULES: readonly IntentRule[] = [
     id: 'en.refund_policy',
     intent: 'check_refund_policy',
     confidence: 0.92,
-    match: [/\b(?:refund|return|money.back) (?:and (?:refund|return) )?(?:polic\w*|rules?|guarantee|terms|conditions)\b|\bmoney.back guarantee\b|\bpolicy (?:on|for) refunds?\b/],
+    match: [
+      /\b(?:refund|return|money.back) (?:and (?:refund|return) )?(?:polic\w*|rules?|guarantee|terms|conditions|window|deadline)\b|\bmoney.back guarantee\b|\bpolicy (?:on|for) refunds?\b|\bhow (?:many days|long) do (?:i|you|we) have to (?:ask|request|claim|get|apply)\b.{0,20}\brefund/,
+    ],
   },
   {
     id: 'en.track_refund',
     intent: 'track_refund',
     confidence: 0.92,
     match: [
-      /\b(?:where(?:'s| is)?|status|track\w*|still waiting|waiting (?:for|on)|(?:not|never|haven'?t|didn'?t|have not|did not) (?:got|gotten|get|received?|seen?)|when will|how long (?:until|till|before|for)|processed|yet)\b.{0,40}\brefund|\brefund\w*\b.{0,30}\b(?:status|processed|arrive\w*|received?|yet|hit|land|show up|come through|go through)\b/,
+      /\b(?:where(?:'s| is)|status of|track\w*|still waiting|waiting (?:for|on)|update on|(?:not|never|haven'?t|didn'?t|have not|did not) (?:got|gotten|get|received?|seen?) (?:my|the|a|any)|when will i (?:get|see|receive)|how long (?:until|till|before) (?:i get )?(?:my|the)|has (?:my|the))\b.{0,25}\brefund|\brefund\w*\b.{0,30}\b(?:status|processed|arrive\w*|received?|yet|hit|land|show up|come through|go through)\b/,
     ],
     unless: [/\b(?:polic\w*|how (?:do|can) i (?:get|request|ask))\b/],
   },
@@ -117,7 +119,7 @@ const EN_RULES: readonly IntentRule[] = [
     id: 'en.repair',
     intent: 'repair_request',
     confidence: 0.9,
-    match: [/\brepair\w*\b|\bfix (?:it|this|my|the) (?!address|order|zip|name|email|typo|account|password|payment|profile|invoice|bill|login)/],
+    match: [/\brepair\w*\b/],
     unless: [/\b(?:refund|return|exchange|money back)\b/],
   },
   {
@@ -138,7 +140,7 @@ const EN_RULES: readonly IntentRule[] = [
 
 const ZH_RULES: readonly IntentRule[] = [
   { id: 'zh.track_refund', intent: 'track_refund', confidence: 0.93, match: [/退款|退的钱|钱退/, /到账|进度|状态|到哪|还没|什么时候|多久|怎么还|处理得|处理到|收到|哪一步/] , unless: [/多久之内|多少天内|几天内|政策|规定|规则|条件/] },
-  { id: 'zh.refund_policy', intent: 'check_refund_policy', confidence: 0.92, match: [/退款|退钱|退货/, /政策|规则|规定|条件|保障|无理由|多少天内|多久之内|几天内|能退吗|可以退吗|还能退/] },
+  { id: 'zh.refund_policy', intent: 'check_refund_policy', confidence: 0.92, match: [/退款|退钱|退货|退吗/, /政策|规则|规定|条件|要求|保障|无理由|多少天内|多久之内|几天内|(?:能|可以|还能)退(?:钱|款|货)?吗/] },
   { id: 'zh.cancellation_fee', intent: 'check_cancellation_fee', confidence: 0.93, match: [/取消|解约|退订|终止|违约/, /手续费|费用|违约金|收费|扣钱|付钱|多少钱|要钱|扣费|赔/] },
   { id: 'zh.cancellation_fee_word', intent: 'check_cancellation_fee', confidence: 0.9, match: [/违约金|解约费/] },
   { id: 'zh.points', intent: 'points_inquiry', confidence: 0.93, match: [/积分|会员等级|会员级别/] },
@@ -160,7 +162,7 @@ const ZH_RULES: readonly IntentRule[] = [
   { id: 'zh.payment_methods', intent: 'check_payment_methods', confidence: 0.9, match: [/支付方式|付款方式|支付宝|微信支付|微信付|信用卡|货到付款|分期|花呗|paypal|银行转账|银行卡|怎么付/], unless: [/退款|退钱|退到|退回/] },
   { id: 'zh.complaint', intent: 'complaint', confidence: 0.92, match: [/投诉|举报|差评|态度.{0,3}(?:差|恶劣|不好)|太差|太烂|太过分|不负责|失望|不满/] },
   { id: 'zh.customer_service', intent: 'contact_customer_service', confidence: 0.9, match: [/客服|售后|联系方式|联系你们|联系电话|热线/], unless: [/人工|真人/] },
-  { id: 'zh.track_order', intent: 'track_order', confidence: 0.9, match: [/物流|到哪|到哪里|在哪|发货了?[吗没]|发货没有|订单状态|什么状态|查.{0,3}订单|跟踪|查快递|快递呢|还没收到|什么时候能?到(?!货)|进度/], unless: [/退款/] },
+  { id: 'zh.track_order', intent: 'track_order', confidence: 0.9, match: [/物流|到哪|(?:快递|包裹|订单|东西|货|单子)[^,.!?]{0,6}在哪|发货了?[吗没]|发货没有|订单状态|什么状态|查.{0,3}订单|跟踪|查快递|快递呢|还没收到|什么时候能?到(?!货)|进度/], unless: [/退款/] },
   { id: 'zh.delivery_period', intent: 'delivery_period', confidence: 0.88, match: [/多久|几天|多长时间|什么时候能?(?:到货|收到)|要多久|配送时间/] },
   { id: 'zh.delivery_options', intent: 'delivery_options', confidence: 0.88, match: [/配送方式|快递|顺丰|自提|送货上门|送到家|加急|次日达|当日达|国际|送货时间|发什么/] },
   { id: 'zh.cancel_order', intent: 'cancel_order', confidence: 0.9, match: [/取消|撤销|撤回|撤掉|退单|不要了|不想要了|不想买了/] },

@@ -7,7 +7,8 @@
  * state, so any gateway instance can serve any conversation.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { isGrpcServiceError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
 import type { Config } from '../config';
 import { conversationWorkflow } from '../workflows';
@@ -178,7 +179,16 @@ export class Conversations {
   /** The current run's event history as plain JSON, plus a Temporal UI link when configured. */
   async history(conversationId: string): Promise<{ workflowId: string; uiUrl?: string; events: unknown[] }> {
     const workflowId = conversationWorkflowId(conversationId);
-    const history = await this.handle(conversationId).fetchHistory();
+    let history;
+    try {
+      history = await this.handle(conversationId).fetchHistory();
+    } catch (error) {
+      // fetchHistory passes the raw gRPC error through instead of WorkflowNotFoundError.
+      if (isGrpcServiceError(error) && error.code === GrpcStatus.NOT_FOUND) {
+        throw new WorkflowNotFoundError('conversation not found', workflowId, undefined);
+      }
+      throw error;
+    }
     const { events } = historyToPlainJson(history);
     const ui = this.config.TEMPORAL_UI_URL?.replace(/\/+$/, '');
     return {

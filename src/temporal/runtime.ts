@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createActivitiesFromConfig, type Activities } from '../activities';
 import { createBus, type EventBus } from '../bus';
-import { startCommerceServer } from '../commerce';
+import { startCommerceServer, type CommerceServer } from '../commerce';
 import type { Config } from '../config';
 import { AgentDirectory, DEMO_AGENTS_FILE } from '../gateway/agents';
 import { createGateway, type Gateway, type GatewayDeps } from '../gateway';
@@ -55,6 +55,8 @@ export interface Switchboard {
   /** Base URL of the business tools (the sample backend when it was started here). */
   toolsBaseUrl?: string;
   commerceStarted: boolean;
+  /** The sample backend when it was started here (tests inject faults through it). */
+  commerce?: CommerceServer;
   /** http://host:port of the gateway when it runs. */
   gatewayUrl?: string;
   temporal: TemporalClient;
@@ -93,12 +95,12 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
     }
 
     let toolsBaseUrl = config.TOOLS_BASE_URL;
-    let commerceStarted = false;
+    let commerce: CommerceServer | undefined;
     if (options.createWorker && !toolsBaseUrl) {
-      const commerce = await startCommerceServer({ port: config.COMMERCE_PORT, host: '127.0.0.1' });
-      closers.push({ name: 'commerce backend', close: () => commerce.close() });
-      toolsBaseUrl = commerce.url;
-      commerceStarted = true;
+      const started = await startCommerceServer({ port: config.COMMERCE_PORT, host: '127.0.0.1' });
+      closers.push({ name: 'commerce backend', close: () => started.close() });
+      toolsBaseUrl = started.url;
+      commerce = started;
     }
 
     const temporal = await connectClient(temporalAddress, config.TEMPORAL_NAMESPACE);
@@ -170,7 +172,8 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
       temporalAddress,
       temporalEmbedded,
       toolsBaseUrl,
-      commerceStarted,
+      commerceStarted: commerce !== undefined,
+      commerce,
       gatewayUrl,
       temporal,
       bus,

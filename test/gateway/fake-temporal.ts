@@ -189,6 +189,10 @@ export class FakeTemporal {
         return this.onUpdate(conv, def.name, args[0]);
       },
       fetchHistory: async () => {
+        // Like the SDK: history reads surface the raw gRPC NOT_FOUND, not WorkflowNotFoundError.
+        if (!this.conversations.has(workflowId)) {
+          throw Object.assign(new Error('5 NOT_FOUND: workflow not found'), { code: 5, details: 'workflow not found', metadata: {} });
+        }
         const conv = get();
         return {
           events: [

@@ -9,7 +9,7 @@
  * need time skipping then skip themselves via `env.supportsTimeSkipping`).
  */
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -230,7 +230,12 @@ export function nextMessageId(): string {
 }
 
 /** Signal-with-start, as the gateway does on the first message. */
-export async function startConversation(client: Client, taskQueue: string, firstText: string, opts: StartOptions = {}): Promise<ConversationHandle> {
+export async function startConversation(
+  client: Client,
+  taskQueue: string,
+  firstText: string,
+  opts: StartOptions = {},
+): Promise<WorkflowHandleWithSignaledRunId<typeof conversationWorkflow>> {
   const conversationId = opts.conversationId ?? randomUUID();
   const input: ConversationInput = {
     conversationId,
@@ -244,7 +249,7 @@ export async function startConversation(client: Client, taskQueue: string, first
     args: [input],
     signal: customerMessageSignal,
     signalArgs: [{ messageId: nextMessageId(), text: firstText }],
-  }) as Promise<ConversationHandle>;
+  });
 }
 
 export async function say(handle: ConversationHandle, text: string, messageId = nextMessageId()): Promise<string> {

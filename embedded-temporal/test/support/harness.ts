@@ -35,6 +35,8 @@ export interface Harness {
   /** Raw WorkflowService client (protobufjs objects, numeric enums) for protocol-level checks. */
   service: Connection['workflowService'];
   serverLog: string[];
+  /** The bundle workers of this harness run; reuse it for replay. */
+  workflowBundle: { code: string };
   taskQueue(): string;
   worker(taskQueue: string, options?: Partial<WorkerOptions>): Promise<Worker>;
   close(): Promise<void>;
@@ -56,6 +58,7 @@ export async function createHarness(workflowsPath: string, serverOptions: Embedd
     nativeConnection,
     service: connection.workflowService,
     serverLog,
+    workflowBundle,
     taskQueue: () => `tq-${randomUUID()}`,
     async worker(taskQueue, options = {}) {
       const worker = await Worker.create({

@@ -1,0 +1,105 @@
+/**
+ * The demo page in a real browser (Debian chromium driven by playwright-core;
+ * never a downloaded browser) against the assembled app: a customer chats
+ * with the bot, asks for a human, an agent signs in on the desk view, claims
+ * and answers, and the customer sees the agent's reply.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { agentToken, startApp, type App } from '../e2e/app';
+
+jest.setTimeout(180_000);
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  console.warn(`SKIPPED: the browser test needs Debian chromium at ${CHROMIUM} (apt-get install chromium); it never downloads a browser.`);
+}
+
+(haveChromium ? describe : describe.skip)('demo page in chromium', () => {
+  let app: App;
+  let browser: Browser;
+  beforeAll(async () => {
+    app = await startApp();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  async function newPage(hash = ''): Promise<Page> {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${app.baseUrl}/${hash}`);
+    (page as unknown as { errors: string[] }).errors = errors;
+    return page;
+  }
+
+  it('customer chats with the bot, escalates, and an agent on the desk view answers', async () => {
+    const customer = await newPage();
+    await customer.click('#start-chat');
+    await customer.waitForSelector('#message-input:not([disabled])');
+    await customer.fill('#message-input', 'Where is my order 100000000002?');
+    await customer.click('#send');
+    const botReply = customer.locator('#messages li.bot .bubble').first();
+    await botReply.waitFor({ timeout: 30_000 });
+    expect(await botReply.textContent()).toMatch(/100000000002/);
+    // The customer's own message is shown with its seq once acknowledged.
+    await customer.locator('#messages li.customer[data-seq="1"]').waitFor({ timeout: 10_000 });
+    expect(await customer.locator('#messages li.pending').count()).toBe(0);
+
+    await customer.fill('#message-input', 'I want to talk to a human');
+    await customer.click('#send');
+    await customer.waitForFunction(() => document.getElementById('status')?.dataset.phase === 'queued', undefined, { timeout: 30_000 });
+    await customer.waitForFunction(() => /position \d+/.test(document.getElementById('status')?.textContent ?? ''), undefined, {
+      timeout: 30_000,
+    });
+
+    const desk = await newPage('#agent');
+    await desk.fill('#agent-token', agentToken(0));
+    await desk.click('#agent-signin');
+    await desk.waitForFunction(() => /Signed in as Agent 0/.test(document.getElementById('agent-name')?.textContent ?? ''));
+    const item = desk.locator('#queue li', { hasText: 'I want to talk to a human' });
+    await item.waitFor({ timeout: 30_000 });
+    await item.locator('button.claim').click();
+    await desk.waitForSelector('#agent-input:not([disabled])', { timeout: 30_000 });
+    expect(await desk.locator('#agent-messages li.customer').count()).toBeGreaterThan(0);
+
+    await customer.waitForFunction(() => document.getElementById('status')?.dataset.phase === 'human', undefined, { timeout: 30_000 });
+    expect(await customer.locator('#status').textContent()).toMatch(/Agent 0/);
+
+    await desk.fill('#agent-input', 'Hi, Agent 0 here. Let me check that for you.');
+    await desk.click('#agent-send');
+    const agentLine = customer.locator('#messages li.agent .bubble', { hasText: 'Agent 0 here' });
+    await agentLine.waitFor({ timeout: 30_000 });
+
+    await customer.fill('#message-input', 'Thanks!');
+    await customer.click('#send');
+    await desk.locator('#agent-messages li.customer .bubble', { hasText: 'Thanks!' }).waitFor({ timeout: 30_000 });
+
+    await desk.click('#release-ai');
+    await customer.waitForFunction(() => document.getElementById('status')?.dataset.phase === 'ai', undefined, { timeout: 30_000 });
+
+    // Text from the server is rendered as text, never as markup.
+    expect(await customer.locator('#messages script, #messages img').count()).toBe(0);
+    expect((customer as unknown as { errors: string[] }).errors).toEqual([]);
+    expect((desk as unknown as { errors: string[] }).errors).toEqual([]);
+  });
+
+  it('renders customer text as text, not HTML', async () => {
+    const page = await newPage();
+    await page.click('#start-chat');
+    await page.waitForSelector('#message-input:not([disabled])');
+    await page.fill('#message-input', '<img src=x onerror="window.__pwned=1"> hello');
+    await page.click('#send');
+    await page.locator('#messages li.customer[data-seq="1"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#messages img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('#messages li.customer .bubble').first().textContent()).toContain('<img');
+  });
+});

@@ -4,16 +4,16 @@
  * conversation id per test, activity fakes typed as the real activities, and
  * bounded polling helpers.
  *
- * Temporal: the embedded server with time skipping by default; set
- * TEMPORAL_ADDRESS to run the same tests against a real Temporal (tests that
+ * Temporal comes from `createTestEnv()`: the embedded server with time
+ * skipping by default; with TEMPORAL_ADDRESS set, a real Temporal (tests that
  * need time skipping then skip themselves via `env.supportsTimeSkipping`).
  */
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { startEmbeddedTemporal, type EmbeddedTemporal } from '../../embedded-temporal/src';
+import { createTestEnv } from '../helpers/temporal-env';
 import type { Activities } from '../../src/activities';
 import { registerSearchAttributes } from '../../src/temporal/search-attributes';
 import { defaultSeed } from '../../src/commerce/seed';
@@ -48,10 +48,6 @@ function quietRuntime(): void {
   }
 }
 
-interface PrivateCreate {
-  create(opts: { server: { type: 'existing' }; supportsTimeSkipping: boolean; address: string; namespace: string }): Promise<TestWorkflowEnvironment>;
-}
-
 export interface TestEnv {
   env: TestWorkflowEnvironment;
   client: Client;
@@ -64,20 +60,8 @@ export interface TestEnv {
 
 export async function startTestEnv(): Promise<TestEnv> {
   quietRuntime();
-  let server: EmbeddedTemporal | undefined;
-  let env: TestWorkflowEnvironment;
-  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
-  if (process.env.TEMPORAL_ADDRESS) {
-    env = await TestWorkflowEnvironment.createFromExistingServer({ address: process.env.TEMPORAL_ADDRESS, namespace });
-  } else {
-    server = await startEmbeddedTemporal({ port: 0, timeSkipping: true });
-    env = await (TestWorkflowEnvironment as unknown as PrivateCreate).create({
-      server: { type: 'existing' },
-      supportsTimeSkipping: true,
-      address: server.address,
-      namespace,
-    });
-  }
+  const env = await createTestEnv();
+  const namespace = env.namespace ?? 'default';
   await registerSearchAttributes(env.connection, namespace);
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') });
   const running: { worker: Worker; run: Promise<void> }[] = [];
@@ -103,7 +87,6 @@ export async function startTestEnv(): Promise<TestEnv> {
       for (const r of running) if (r.worker.getState() === 'RUNNING') r.worker.shutdown();
       await Promise.allSettled(running.map((r) => r.run));
       await env.teardown();
-      await server?.stop();
     },
   };
 }

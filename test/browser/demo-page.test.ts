@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { agentToken, startApp, type App } from '../e2e/app';
 
+// Functions passed to waitForFunction run in the page; the test project has no DOM typings, hence `globalThis as any`.
+
 jest.setTimeout(180_000);
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -55,22 +57,22 @@ if (!haveChromium) {
 
     await customer.fill('#message-input', 'I want to talk to a human');
     await customer.click('#send');
-    await customer.waitForFunction(() => document.getElementById('status')?.dataset.phase === 'queued', undefined, { timeout: 30_000 });
-    await customer.waitForFunction(() => /position \d+/.test(document.getElementById('status')?.textContent ?? ''), undefined, {
+    await customer.waitForFunction(() => (globalThis as any).document.getElementById('status')?.dataset.phase === 'queued', undefined, { timeout: 30_000 });
+    await customer.waitForFunction(() => /position \d+/.test((globalThis as any).document.getElementById('status')?.textContent ?? ''), undefined, {
       timeout: 30_000,
     });
 
     const desk = await newPage('#agent');
     await desk.fill('#agent-token', agentToken(0));
     await desk.click('#agent-signin');
-    await desk.waitForFunction(() => /Signed in as Agent 0/.test(document.getElementById('agent-name')?.textContent ?? ''));
+    await desk.waitForFunction(() => /Signed in as Agent 0/.test((globalThis as any).document.getElementById('agent-name')?.textContent ?? ''));
     const item = desk.locator('#queue li', { hasText: 'I want to talk to a human' });
     await item.waitFor({ timeout: 30_000 });
     await item.locator('button.claim').click();
     await desk.waitForSelector('#agent-input:not([disabled])', { timeout: 30_000 });
     expect(await desk.locator('#agent-messages li.customer').count()).toBeGreaterThan(0);
 
-    await customer.waitForFunction(() => document.getElementById('status')?.dataset.phase === 'human', undefined, { timeout: 30_000 });
+    await customer.waitForFunction(() => (globalThis as any).document.getElementById('status')?.dataset.phase === 'human', undefined, { timeout: 30_000 });
     expect(await customer.locator('#status').textContent()).toMatch(/Agent 0/);
 
     await desk.fill('#agent-input', 'Hi, Agent 0 here. Let me check that for you.');
@@ -83,7 +85,7 @@ if (!haveChromium) {
     await desk.locator('#agent-messages li.customer .bubble', { hasText: 'Thanks!' }).waitFor({ timeout: 30_000 });
 
     await desk.click('#release-ai');
-    await customer.waitForFunction(() => document.getElementById('status')?.dataset.phase === 'ai', undefined, { timeout: 30_000 });
+    await customer.waitForFunction(() => (globalThis as any).document.getElementById('status')?.dataset.phase === 'ai', undefined, { timeout: 30_000 });
 
     // Text from the server is rendered as text, never as markup.
     expect(await customer.locator('#messages script, #messages img').count()).toBe(0);
@@ -99,7 +101,7 @@ if (!haveChromium) {
     await page.click('#send');
     await page.locator('#messages li.customer[data-seq="1"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('#messages img').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as any).__pwned)).toBeUndefined();
     expect(await page.locator('#messages li.customer .bubble').first().textContent()).toContain('<img');
   });
 });

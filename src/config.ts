@@ -59,9 +59,9 @@ const schema = z.object({
   WAIT_LIMIT_MINUTES_VIP: positiveInt.default(2),
   WAIT_LIMIT_MINUTES_ENTERPRISE: positiveInt.default(5),
   WAIT_LIMIT_MINUTES_REGULAR: positiveInt.default(10),
-  /** Frames per second a socket may send before it is told to slow down. */
+  /** Frames a WebSocket may send per 10 seconds before it is told to slow down (3× that closes it). */
   WS_MESSAGES_PER_10S: positiveInt.default(20),
-  /** Human-transfer requests a customer may make per conversation. */
+  /** Explicit human-transfer requests a customer may make per conversation; later ones are refused by the gateway. */
   MAX_HUMAN_REQUESTS: positiveInt.default(3),
   /**
    * HMAC secret that signs customer tokens. Every gateway of one deployment
@@ -71,11 +71,14 @@ const schema = z.object({
   GATEWAY_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   /** How long a customer token stays valid. */
   CUSTOMER_TOKEN_TTL_MINUTES: positiveInt.default(24 * 60),
-  /** Average time an agent spends per conversation; the queue ETA is position × this ÷ agents with the skill. */
+  /** Average time an agent spends per conversation; feeds the queue ETA (src/domain/eta.ts) with the skill's agent count. */
   AVERAGE_HANDLE_SECONDS: positiveInt.default(180),
 });
 
 export type Config = z.infer<typeof schema>;
+
+/** Every environment variable Switchboard reads (for .env.example and packaging checks). */
+export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof Config)[];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -10,24 +10,18 @@
  * refused with `human_request_limit` and never reaches the workflow. Other
  * messages are unaffected, so the customer can still talk.
  */
+import { isHumanRequest } from '../nlu/human';
+import { matchForm, normalize } from '../nlu/normalize';
 import type { TranscriptEntry } from '../workflows/contract';
 
 export type HumanRequestDetector = (text: string) => boolean;
 
-// Full-width forms are folded first so "ＨＵＭＡＮ" counts like "human".
-function fold(text: string): string {
-  return text.normalize('NFKC').toLowerCase();
-}
-
-const EN =
-  /\b(human|real person|live (agent|person|chat)|(talk|speak|chat) (to|with) (an? |your )?(agent|person|someone|representative|operator)|customer service (agent|rep|representative)|representative)\b/;
-const ZH = /(转人工|人工客服|人工服务|找人工|要人工|真人|转接客服|接人工)/;
-
-/** Explicit requests for a person, English and Chinese. Deliberately narrow: a false positive refuses a message. */
-export const detectHumanRequest: HumanRequestDetector = (text) => {
-  const t = fold(text);
-  return EN.test(t) || ZH.test(t);
-};
+/**
+ * The NLU's own explicit-request rules (English and Chinese), on the same
+ * normalized form the workflow's understanding step uses, so the gateway
+ * counts exactly the messages that can escalate.
+ */
+export const detectHumanRequest: HumanRequestDetector = (text) => isHumanRequest(matchForm(normalize(text)));
 
 /** How many earlier customer messages in the transcript asked for a human (other than `exceptMessageId`). */
 export function countHumanRequests(

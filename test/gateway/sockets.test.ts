@@ -192,7 +192,7 @@ describe('customer WebSocket (fake Temporal)', () => {
     expect(queued.queue).toEqual({ position: 2, etaSeconds: 60 });
 
     const before = ws.frames.length;
-    ws.send({ type: 'message', id: 'h-2', text: 'HUMAN NOW please' });
+    ws.send({ type: 'message', id: 'h-2', text: 'ＨＵＭＡＮ please' });
     const refused = await ws.waitFor((f) => f.type === 'error', 5000, before);
     expect(refused).toMatchObject({ code: 'human_request_limit', id: 'h-2' });
     expect(refused.message).toMatch(/already in the queue/);

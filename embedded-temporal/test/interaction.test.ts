@@ -5,7 +5,6 @@
  * signal-with-start, id conflict and reuse policies, children and external
  * signals/cancels.
  */
-import { status } from '@grpc/grpc-js';
 import {
   QueryNotRegisteredError,
   QueryRejectedError,
@@ -199,12 +198,35 @@ test('signal-with-start starts a run with the signal first, then signals the run
   });
 });
 
-test('update-with-start is refused as unimplemented rather than misbehaving', async () => {
-  const taskQueue = h.taskQueue();
-  const op = new WithStartWorkflowOperation(counter, { taskQueue, workflowId: `wf-${taskQueue}`, workflowIdConflictPolicy: 'USE_EXISTING' });
-  const err = await h.client.workflow.executeUpdateWithStart(addUpdate, { args: [1], startWorkflowOperation: op }).catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(Error);
-  expect(JSON.stringify((err as { cause?: { code?: number } }).cause?.code ?? (err as { code?: number }).code)).toBe(String(status.UNIMPLEMENTED));
+test('update-with-start starts the workflow with the update, then updates the running one', async () => {
+  await withWorker(async (taskQueue) => {
+    const workflowId = `wf-${taskQueue}`;
+    const op = () => new WithStartWorkflowOperation(counter, { taskQueue, workflowId, workflowIdConflictPolicy: 'USE_EXISTING' });
+    const firstOp = op();
+    expect(await h.client.workflow.executeUpdateWithStart(addUpdate, { args: [4], startWorkflowOperation: firstOp })).toBe(4);
+    const handle = await firstOp.workflowHandle();
+    const secondOp = op();
+    expect(await h.client.workflow.executeUpdateWithStart(addUpdate, { args: [6], startWorkflowOperation: secondOp })).toBe(10);
+    expect((await (await secondOp.workflowHandle()).describe()).runId).toBe((await handle.describe()).runId);
+    const names = await eventNames(handle);
+    // The first update rides on the very first workflow task.
+    expect(names.slice(0, 5)).toEqual([
+      'WorkflowExecutionStarted',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionUpdateAccepted',
+    ]);
+    await handle.signal(doneSignal);
+    expect(await handle.result()).toBe(10);
+    const failing = new WithStartWorkflowOperation(counter, { taskQueue, workflowId, workflowIdConflictPolicy: 'FAIL' });
+    await expect(h.client.workflow.executeUpdateWithStart(addUpdate, { args: [1], startWorkflowOperation: failing })).resolves.toBe(1);
+    const busy = new WithStartWorkflowOperation(counter, { taskQueue, workflowId, workflowIdConflictPolicy: 'FAIL' });
+    await expect(h.client.workflow.executeUpdateWithStart(addUpdate, { args: [1], startWorkflowOperation: busy })).rejects.toBeInstanceOf(
+      WorkflowExecutionAlreadyStartedError,
+    );
+    await h.client.workflow.getHandle(workflowId).terminate();
+  });
 });
 
 describe('workflow id policies', () => {

@@ -40,6 +40,7 @@ export const MUTATING_WORKFLOW_METHODS: ReadonlySet<string> = new Set([
   'RequestCancelWorkflowExecution',
   'TerminateWorkflowExecution',
   'UpdateWorkflowExecution',
+  'ExecuteMultiOperation',
   'QueryWorkflow',
   'RespondWorkflowTaskCompleted',
   'RespondWorkflowTaskFailed',
@@ -109,6 +110,36 @@ function pollInfo(req: { identity?: string }, call: Call): PollInfo {
 
 function pollCall(call: Call) {
   return { isCancelled: () => call.cancelled, onCancelled: onCancelled(call) };
+}
+
+interface UpdateRequest extends NamespaceRequest {
+  workflowExecution?: WorkflowExecution;
+  firstExecutionRunId?: string;
+  waitPolicy?: { lifecycleStage?: UpdateStage };
+  request?: WireObject & { meta?: { updateId?: string }; input?: { name?: string } };
+}
+
+/**
+ * Admits the update (or finds the one with the same id: a client re-sending
+ * until its update is durable gets the existing one) and blocks until the
+ * requested stage or the long-poll budget; the client re-sends while the
+ * stage is below ACCEPTED.
+ */
+function submitUpdate(run: WorkflowRun, req: UpdateRequest, call: Call): Promise<WireObject> {
+  const updateId = req.request?.meta?.updateId ?? '';
+  if (!updateId) throw invalidArgument('Update ID is not set on request.');
+  if (!req.request?.input?.name) throw invalidArgument('Update name is not set on request.');
+  let update = run.updates.get(updateId);
+  if (!update) {
+    if (!run.isOpen) throw workflowClosed();
+    update = run.updates.admit(updateId, req.request).update;
+    run.requestWorkflowTask();
+  }
+  const stage = req.waitPolicy?.lifecycleStage ?? 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED';
+  const found = update;
+  return run.updates
+    .wait(found, stage, pollBudgetMs(call, run.host.config.updateWaitMs), onCancelled(call))
+    .then(() => updateResponse(run, found));
 }
 
 function updateResponse(run: WorkflowRun, update: UpdateState): WireObject {
@@ -258,32 +289,35 @@ export function workflowServiceHandlers(engine: Engine): Record<string, UnaryFn>
       return run.queries.submit(req.query, onCancelled(call)).then((answer) => ({ queryResult: answer }));
     },
 
-    UpdateWorkflowExecution: (
-      req: NamespaceRequest & {
-        workflowExecution?: WorkflowExecution;
-        firstExecutionRunId?: string;
-        waitPolicy?: { lifecycleStage?: UpdateStage };
-        request?: WireObject & { meta?: { updateId?: string }; input?: { name?: string } };
-      },
-      call: Call,
-    ) => {
-      const updateId = req.request?.meta?.updateId ?? '';
-      if (!updateId) throw invalidArgument('Update ID is not set on request.');
-      if (!req.request?.input?.name) throw invalidArgument('Update name is not set on request.');
+    UpdateWorkflowExecution: (req: UpdateRequest, call: Call) => {
       const ns = engine.namespace(req.namespace);
       const run = ns.findRun(req.workflowExecution?.workflowId, req.workflowExecution?.runId);
       ns.checkFirstRun(run, req.firstExecutionRunId);
-      let update = run.updates.get(updateId);
-      if (!update) {
-        if (!run.isOpen) throw workflowClosed();
-        update = run.updates.admit(updateId, req.request).update;
-        run.requestWorkflowTask();
+      return submitUpdate(run, req, call);
+    },
+
+    /** Update-with-start: exactly [startWorkflow, updateWorkflow], the update addressed to the workflow being started. */
+    ExecuteMultiOperation: (
+      req: NamespaceRequest & { operations?: { startWorkflow?: StartRequest; updateWorkflow?: UpdateRequest }[] },
+      call: Call,
+    ) => {
+      const [first, second] = req.operations ?? [];
+      const start = first?.startWorkflow;
+      const update = second?.updateWorkflow;
+      if (req.operations?.length !== 2 || !start || !update) {
+        throw invalidArgument('ExecuteMultiOperation supports exactly two operations: StartWorkflow, then UpdateWorkflow.');
       }
-      const stage = req.waitPolicy?.lifecycleStage ?? 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED';
-      const found = update;
-      return run.updates
-        .wait(found, stage, pollBudgetMs(call, cfg.updateWaitMs), onCancelled(call))
-        .then(() => updateResponse(run, found));
+      if (!start.workflowIdConflictPolicy || start.workflowIdConflictPolicy === 'WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED') {
+        throw invalidArgument('WorkflowIdConflictPolicy must be set on the start operation of update-with-start.');
+      }
+      if (update.workflowExecution?.workflowId !== start.workflowId || update.workflowExecution?.runId || update.firstExecutionRunId) {
+        throw invalidArgument('The update operation must address the workflow id being started, without a run id.');
+      }
+      const ns = engine.namespace(req.namespace);
+      const { run, started } = ns.startWorkflow(start);
+      return submitUpdate(run, update, call).then((updateResponse) => ({
+        responses: [{ startWorkflow: { runId: run.runId, started, status: run.status } }, { updateWorkflow: updateResponse }],
+      }));
     },
 
     PollWorkflowExecutionUpdate: (

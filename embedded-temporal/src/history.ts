@@ -5,7 +5,7 @@
  */
 import type { ServerClock } from './clock-types';
 import { msTimestamp } from './time';
-import type { Attributes, EventType, HistoryEvent, Payload } from './wire';
+import type { Attributes, EventType, HistoryEvent } from './wire';
 
 /** EVENT_TYPE_TIMER_FIRED → timerFiredEventAttributes: the oneof field of HistoryEvent that carries the attributes. */
 export function attributesKey(type: EventType): string {
@@ -80,8 +80,4 @@ function estimateSize(value: unknown, depth = 0): number {
   }
   for (const key of Object.keys(value)) total += 2 + estimateSize((value as Record<string, unknown>)[key], depth + 1);
   return depth === 0 ? total + 16 : total;
-}
-
-export function payloadsSize(payloads: Payload[] | undefined): number {
-  return (payloads ?? []).reduce((n, p) => n + (p.data?.length ?? 0), 0);
 }

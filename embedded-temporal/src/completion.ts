@@ -331,14 +331,12 @@ export function completeWorkflowTask(run: WorkflowRun, token: WorkflowToken, req
         const searchAttributes = attributesOf<{ searchAttributes: { indexedFields: Record<string, Payload> } }>(cmd).searchAttributes;
         run.appendNow('EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', { workflowTaskCompletedEventId: wftcId, searchAttributes });
         run.searchAttributes = withoutNulls({ ...run.searchAttributes, ...run.host.decodeSearchAttributes(searchAttributes.indexedFields) });
-        run.host.visibilityChanged(run);
         break;
       }
       case 'COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES': {
         const upsertedMemo = attributesOf<{ upsertedMemo?: { fields?: Record<string, Payload> } }>(cmd).upsertedMemo;
         run.appendNow('EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED', { workflowTaskCompletedEventId: wftcId, upsertedMemo });
         mergeMemo(run.memo, upsertedMemo?.fields ?? {});
-        run.host.visibilityChanged(run);
         break;
       }
       case 'COMMAND_TYPE_PROTOCOL_MESSAGE': {

@@ -82,6 +82,4 @@ export interface RunHost {
   decodeSearchAttributes(indexed: Record<string, Payload> | undefined): Record<string, unknown>;
   /** Typed payloads (with `metadata.type`) for decoded values. */
   encodeSearchAttributes(values: Record<string, unknown>): Record<string, Payload>;
-  /** The run's visibility record changed (search attributes, memo, status). */
-  visibilityChanged(run: WorkflowRun): void;
 }

@@ -68,8 +68,6 @@ export class Namespace implements RunHost {
   /** Every run ever started, per workflow id, oldest first; the last is the current run. */
   private readonly chains = new Map<string, WorkflowRun[]>();
   private readonly runs = new Map<string, WorkflowRun>();
-  /** Visibility listeners (list/count caches); called with the run that changed. */
-  readonly onVisibilityChange = new Set<(run: WorkflowRun) => void>();
 
   constructor(
     readonly name: string,
@@ -271,7 +269,6 @@ export class Namespace implements RunHost {
     chain.push(run);
     this.runs.set(run.runId, run);
     run.begin();
-    this.visibilityChanged(run);
     return run;
   }
 
@@ -286,7 +283,6 @@ export class Namespace implements RunHost {
   }
 
   runClosed(run: WorkflowRun): void {
-    this.visibilityChanged(run);
     this.applyParentClosePolicies(run);
     if (!run.nextRunId) this.notifyParent(run);
   }
@@ -297,10 +293,6 @@ export class Namespace implements RunHost {
 
   encodeSearchAttributes(values: Record<string, unknown>): Record<string, Payload> {
     return encodeSearchAttributes(values, this.registry);
-  }
-
-  visibilityChanged(run: WorkflowRun): void {
-    for (const listener of this.onVisibilityChange) listener(run);
   }
 
   // ---- children ---------------------------------------------------------------

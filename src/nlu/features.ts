@@ -7,9 +7,9 @@
  * {@link FEATURE_VERSION} so the staleness test notices.
  */
 import { StemmerEn } from '@nlpjs/lang-en-min';
-import { extractProduct } from './entities';
+import { extractAddress, extractProduct } from './entities';
 
-export const FEATURE_VERSION = 2;
+export const FEATURE_VERSION = 4;
 
 const stemmer = new StemmerEn();
 
@@ -63,6 +63,24 @@ const SHORTHAND: Readonly<Record<string, string>> = {
   asap: 'soon',
   msg: 'message',
   info: 'information',
+  // Misspellings customers type often (Bitext's own noise rows cover others).
+  cancle: 'cancel',
+  cancell: 'cancel',
+  adress: 'address',
+  addres: 'address',
+  pasword: 'password',
+  passwrod: 'password',
+  recieve: 'receive',
+  recieved: 'received',
+  delivry: 'delivery',
+  shiping: 'shipping',
+  acount: 'account',
+  accout: 'account',
+  invoce: 'invoice',
+  refnd: 'refund',
+  paymnet: 'payment',
+  exchage: 'exchange',
+  wher: 'where',
   // "installment" and "installation" share a stem; paying in parts is a payment question.
   installment: 'paylater',
   installments: 'paylater',
@@ -116,6 +134,8 @@ export function featurize(text: string): string[] {
   for (let i = 0; i + 1 < stems.length; i++) features.add(`b:${stems[i]}_${stems[i + 1]}`);
   // A named product is a strong hint for product, price, repair, installation and return questions.
   if (extractProduct(text) !== undefined) features.add('#product');
+  // Likewise a street address points at the address intents, whatever words surround it.
+  if (extractAddress(text) !== undefined) features.add('#address');
   for (const run of text.match(HAN_RUN) ?? []) {
     const chars = [...run];
     for (const ch of chars) features.add(`c:${ch}`);

@@ -42,6 +42,8 @@ describe('explicit human requests', () => {
     'is this product made by humans',
     '人工智能音箱有货吗',
     '客服态度太差了',
+    '你是真人还是机器人',
+    'are you human or ai',
   ])('%j is not a request', (text) => {
     expect(isHumanRequest(prepare(text))).toBe(false);
   });

@@ -10,20 +10,16 @@ import { createInterface } from 'node:readline';
 import { createUnderstander } from './understander';
 import type { LlmIntentClassifier } from './types';
 
-/** Optional: src/llm is another module's work and may be absent or shaped differently. */
+/**
+ * The LLM layer, only with OPENAI_API_KEY set. Loaded lazily so the local path
+ * never pays for the openai client, and guarded: a bad configuration or a
+ * broken module means "classify locally", not a dead command.
+ */
 async function loadLlm(): Promise<LlmIntentClassifier | undefined> {
   if (!process.env.OPENAI_API_KEY) return undefined;
   try {
-    // A variable specifier keeps the type checker from requiring the module to exist.
-    const llmModule = '../llm';
-    const configModule = '../config';
-    const llm = (await import(llmModule)) as { createLlm?: (config: unknown) => LlmIntentClassifier };
-    const config = (await import(configModule)) as { loadConfig?: () => unknown };
-    if (typeof llm.createLlm !== 'function' || typeof config.loadConfig !== 'function') {
-      console.error('classify: OPENAI_API_KEY is set but src/llm has no createLlm(config); classifying locally');
-      return undefined;
-    }
-    return llm.createLlm(config.loadConfig());
+    const [{ createLlm }, { loadConfig }] = await Promise.all([import('../llm'), import('../config')]);
+    return createLlm(loadConfig());
   } catch (error) {
     console.error(`classify: LLM unavailable (${error instanceof Error ? error.message : String(error)}); classifying locally`);
     return undefined;

@@ -3,22 +3,29 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO_ROOT } from '../../src/nlu/training-data';
 import { INTENTS } from '../../src/workflows/contract';
+import { startFakeOpenAi } from '../helpers/fake-openai';
 
 const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 const CLI = join(REPO_ROOT, 'src', 'nlu', 'classify-cli.ts');
 
-function env(): NodeJS.ProcessEnv {
+function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const copy = { ...process.env };
   delete copy.OPENAI_API_KEY;
-  return copy;
+  delete copy.OPENAI_BASE_URL;
+  return { ...copy, ...extra };
 }
 
-function start(command = TSX, args = [CLI]): ChildProcessWithoutNullStreams {
-  return spawn(command, args, { cwd: REPO_ROOT, env: env(), stdio: 'pipe' });
+function start(command = TSX, args = [CLI], extraEnv: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+  return spawn(command, args, { cwd: REPO_ROOT, env: env(extraEnv), stdio: 'pipe' });
 }
 
-async function runAll(input: string, command?: string, args?: string[]): Promise<{ lines: string[]; code: number | null }> {
-  const child = start(command, args);
+async function runAll(
+  input: string,
+  command?: string,
+  args?: string[],
+  extraEnv?: NodeJS.ProcessEnv,
+): Promise<{ lines: string[]; code: number | null }> {
+  const child = start(command, args, extraEnv);
   const out: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
   child.stdin.end(input);
@@ -89,5 +96,28 @@ describe('classify CLI', () => {
     ]);
     expect(code).toBe(0);
     expect(lines.map((l) => (JSON.parse(l) as { intent: string }).intent)).toEqual(['price_inquiry', 'check_payment_methods']);
+  });
+
+  test('with OPENAI_API_KEY, only unsure messages go to the LLM; a failing LLM falls back to the local answer', async () => {
+    const fake = await startFakeOpenAi();
+    try {
+      fake.enqueue({ json: { intent: 'complaint', confidence: 0.8, entities: {} } }, { status: 500 });
+      const unsure = 'hmm so about that thing from before';
+      const { lines, code } = await runAll(
+        [{ text: '转人工' }, { text: unsure }, { text: unsure }].map((x) => JSON.stringify(x)).join('\n') + '\n',
+        TSX,
+        [CLI],
+        { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.url },
+      );
+      expect(code).toBe(0);
+      const parsed = lines.map((l) => JSON.parse(l) as { intent: string; layer: string });
+      expect(parsed).toHaveLength(3);
+      expect(parsed[0]).toMatchObject({ intent: 'contact_human_agent', layer: 'rule' });
+      expect(parsed[1]).toMatchObject({ intent: 'complaint', layer: 'llm' });
+      expect(parsed[2]!.layer).toBe('model');
+      expect(fake.requests).toHaveLength(2);
+    } finally {
+      await fake.close();
+    }
   });
 });

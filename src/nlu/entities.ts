@@ -142,9 +142,14 @@ const ADDRESS_EN = new RegExp(
 const ADDRESS_ZH_CUE = /(?:地址(?:改成|改为|换成|是|为|:)|改(?:成|为|到)|寄到|送到|发到)\s*([^,，。.!！?？;；\s]{4,60})/;
 const ADDRESS_ZH_MARK = /[省市区县镇乡路街道号弄室栋楼村]/;
 
+/** A Chinese address without a cue: a city or province, then a district, road or number. */
+const ADDRESS_ZH_FULL = /[\u4e00-\u9fa5]{1,8}(?:省|市|自治区)[\u4e00-\u9fa5A-Za-z0-9-]{0,40}?(?:区|县|路|街|道|号|弄|室|栋|楼|村|镇)[\u4e00-\u9fa5A-Za-z0-9-]*/;
+
 export function extractAddress(text: string): string | undefined {
   const zh = ADDRESS_ZH_CUE.exec(text);
   if (zh && ADDRESS_ZH_MARK.test(zh[1]!)) return zh[1];
+  const zhFull = ADDRESS_ZH_FULL.exec(text);
+  if (zhFull) return zhFull[0];
   const en = ADDRESS_EN.exec(text);
   return en ? en[0].trim().replace(/[,.\s]+$/, '') : undefined;
 }

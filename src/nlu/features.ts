@@ -9,7 +9,7 @@
 import { StemmerEn } from '@nlpjs/lang-en-min';
 import { extractAddress, extractProduct } from './entities';
 
-export const FEATURE_VERSION = 4;
+export const FEATURE_VERSION = 5;
 
 const stemmer = new StemmerEn();
 

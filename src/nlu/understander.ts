@@ -38,14 +38,16 @@ const BARE_VALUE_WORDS = 4;
 
 const INTENT_SET: ReadonlySet<string> = new Set(INTENTS);
 
-/** Slots filled by a recognizable value (the rest, like a reason, are free text). */
+/**
+ * Slots filled by a recognizable value; slot names are the {@link Entities} keys,
+ * as in src/domain/slots.ts. The rest (reason, description, address) are free text.
+ */
 const VALUE_SLOTS: ReadonlySet<string> = new Set<keyof Entities>([
   'orderNumber',
   'amount',
   'phone',
   'email',
   'refundMethod',
-  'address',
   'returnType',
   'product',
 ]);
@@ -132,6 +134,8 @@ class PipelineUnderstander implements Understander {
       }
       return undefined;
     }
+    // An address answer is a value when it looks like one, and free text otherwise ("the blue house by the station").
+    if (slot === 'address' && entities.address !== undefined) return { intent: expecting.intent, confidence: 0.95, layer: 'rule' };
     // A free-text slot (a reason, a description): the answer is whatever the customer says, unless it is clearly a new request.
     const switching =
       (local.layer === 'rule' && local.intent !== expecting.intent && local.intent !== 'affirm' && local.intent !== 'deny') ||

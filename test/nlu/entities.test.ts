@@ -149,10 +149,12 @@ describe('addresses and products', () => {
     ['send it to 221B Baker St.', '221B Baker St'],
     ['帮我把收货地址改成上海市浦东新区世纪大道100号', '上海市浦东新区世纪大道100号'],
     ['寄到杭州市西湖区文三路', '杭州市西湖区文三路'],
+    ['北京市朝阳区建国路88号', '北京市朝阳区建国路88号'],
+    ['新地址:广东省深圳市南山区科技园1栋', '广东省深圳市南山区科技园1栋'],
   ])('address in %j', (text, address) => {
     expect(extractAddress(normalize(text))).toBe(address);
   });
-  test.each([['I want to change my address'], ['改成黑色的']])('no address in %j', (text) => {
+  test.each([['I want to change my address'], ['改成黑色的'], ['我在北京市']])('no address in %j', (text) => {
     expect(extractAddress(normalize(text))).toBeUndefined();
   });
 

@@ -131,6 +131,16 @@ describe('understand() in context', () => {
     expect(u).toMatchObject({ intent: 'get_refund', entities: { refundMethod: 'store_credit' } });
   });
 
+  test.each([
+    ['42 Elm Street, Springfield', '42 Elm Street, Springfield'],
+    ['北京市朝阳区建国路88号', '北京市朝阳区建国路88号'],
+    ['the green house behind the school', undefined],
+  ])('an address answer %j keeps the address task', async (text, address) => {
+    const u = await nlu.understand({ text, expecting: { intent: 'change_shipping_address', slot: 'address' } });
+    expect(u.intent).toBe('change_shipping_address');
+    expect(u.entities.address).toBe(address);
+  });
+
   test('a free-text reason keeps the task', async () => {
     const u = await nlu.understand({ text: 'it stopped working after two days', expecting: { intent: 'get_refund', slot: 'reason' } });
     expect(u.intent).toBe('get_refund');

@@ -53,6 +53,14 @@ export type GatewayConfig = Pick<
 
 const MINUTE = 60_000;
 
+/**
+ * Every Temporal call made for a request has a deadline, so a request never
+ * hangs on a server or worker that does not answer (a query needs a worker).
+ * Updates get longer: the claim's handler may wait for the handover summary.
+ */
+export const CALL_DEADLINE_MS = 10_000;
+export const UPDATE_DEADLINE_MS = 60_000;
+
 /** The thresholds from the environment that the workflow's policy takes as input. */
 export function policyFromConfig(config: GatewayConfig): Partial<PolicyConfig> {
   return {
@@ -73,6 +81,10 @@ export class Conversations {
     private readonly config: GatewayConfig,
   ) {}
 
+  private within<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+    return this.client.withDeadline(Date.now() + ms, fn);
+  }
+
   private handle(conversationId: string): WorkflowHandle<typeof conversationWorkflow> {
     return this.client.workflow.getHandle<typeof conversationWorkflow>(conversationWorkflowId(conversationId));
   }
@@ -89,7 +101,7 @@ export class Conversations {
       locale: claims.locale,
       policy: policyFromConfig(this.config),
     };
-    await this.client.workflow.signalWithStart(conversationWorkflow, {
+    await this.within(CALL_DEADLINE_MS, () => this.client.workflow.signalWithStart(conversationWorkflow, {
       workflowId: conversationWorkflowId(claims.conversationId),
       taskQueue: this.config.TASK_QUEUE,
       args: [input],
@@ -101,12 +113,12 @@ export class Conversations {
         { key: sa.tier, value: claims.customer.tier },
         { key: sa.customerId, value: claims.customer.id },
       ],
-    });
+    }));
   }
 
   /** The state view; throws WorkflowNotFoundError when the conversation never started. */
   async state(conversationId: string): Promise<ConversationStateView> {
-    return this.handle(conversationId).query(stateQuery);
+    return this.within(CALL_DEADLINE_MS, () => this.handle(conversationId).query(stateQuery));
   }
 
   /** The state view, or undefined when no message has started the workflow yet. */
@@ -120,7 +132,7 @@ export class Conversations {
   }
 
   async transcript(conversationId: string, afterSeq: number): Promise<TranscriptEntry[]> {
-    return this.handle(conversationId).query(transcriptQuery, afterSeq);
+    return this.within(CALL_DEADLINE_MS, () => this.handle(conversationId).query(transcriptQuery, afterSeq));
   }
 
   /** Transcript of a conversation that may not have started yet (then empty). */
@@ -135,20 +147,20 @@ export class Conversations {
 
   /** The claim update: its validator picks exactly one winner among concurrent claimers. */
   async claim(conversationId: string, agent: AgentRef): Promise<ClaimResult> {
-    return this.handle(conversationId).executeUpdate(claimUpdate, {
-      args: [{ agentId: agent.id, agentName: agent.name }],
-    });
+    return this.within(UPDATE_DEADLINE_MS, () =>
+      this.handle(conversationId).executeUpdate(claimUpdate, { args: [{ agentId: agent.id, agentName: agent.name }] }),
+    );
   }
 
   async release(conversationId: string, input: ReleaseInput): Promise<ConversationStateView> {
-    return this.handle(conversationId).executeUpdate(releaseUpdate, { args: [input] });
+    return this.within(UPDATE_DEADLINE_MS, () => this.handle(conversationId).executeUpdate(releaseUpdate, { args: [input] }));
   }
 
   async transfer(
     conversationId: string,
     input: { agentId: string; skill: Skill; note?: string },
   ): Promise<ConversationStateView> {
-    return this.handle(conversationId).executeUpdate(transferUpdate, { args: [input] });
+    return this.within(UPDATE_DEADLINE_MS, () => this.handle(conversationId).executeUpdate(transferUpdate, { args: [input] }));
   }
 
   /**
@@ -168,12 +180,14 @@ export class Conversations {
   async agentMessage(conversationId: string, agentId: string, text: string, messageId?: string): Promise<string> {
     await this.assertAssigned(conversationId, agentId);
     const id = messageId ?? randomUUID();
-    await this.handle(conversationId).signal(agentMessageSignal, { agentId, messageId: id, text });
+    await this.within(CALL_DEADLINE_MS, () =>
+      this.handle(conversationId).signal(agentMessageSignal, { agentId, messageId: id, text }),
+    );
     return id;
   }
 
   async close(conversationId: string, request: CloseRequest): Promise<void> {
-    await this.handle(conversationId).signal(closeSignal, request);
+    await this.within(CALL_DEADLINE_MS, () => this.handle(conversationId).signal(closeSignal, request));
   }
 
   /** The current run's event history as plain JSON, plus a Temporal UI link when configured. */
@@ -181,7 +195,7 @@ export class Conversations {
     const workflowId = conversationWorkflowId(conversationId);
     let history;
     try {
-      history = await this.handle(conversationId).fetchHistory();
+      history = await this.within(CALL_DEADLINE_MS, () => this.handle(conversationId).fetchHistory());
     } catch (error) {
       // fetchHistory passes the raw gRPC error through instead of WorkflowNotFoundError.
       if (isGrpcServiceError(error) && error.code === GrpcStatus.NOT_FOUND) {

@@ -6,7 +6,8 @@
  * (the contract's {@link ErrorCode}), never by message text.
  */
 import type { ErrorRequestHandler } from 'express';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { isGrpcServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   ApplicationFailure,
   WorkflowExecutionAlreadyStartedError,
@@ -95,19 +96,25 @@ export function toApiError(error: unknown, conversationId?: string): ApiError {
   if (failure instanceof ApplicationFailure && failure.type === ErrorCode.InvalidInput) {
     return new ApiError(ApiErrorCode.InvalidInput, failure.message);
   }
-  if (isUnavailable(error)) return new ApiError(ApiErrorCode.Unavailable, 'Temporal is not reachable right now');
+  const grpc = grpcCode(error);
+  if (grpc === GRPC_UNAVAILABLE) return new ApiError(ApiErrorCode.Unavailable, 'Temporal is not reachable right now');
+  if (grpc === GRPC_DEADLINE_EXCEEDED) return new ApiError(ApiErrorCode.Unavailable, 'Temporal did not answer in time');
   return new ApiError(ApiErrorCode.Internal, 'internal error');
 }
 
-/** gRPC UNAVAILABLE (14) / DEADLINE_EXCEEDED (4) from the connection: the server is down or unreachable. */
-function isUnavailable(error: unknown): boolean {
+const GRPC_UNAVAILABLE = grpcStatus.UNAVAILABLE;
+const GRPC_DEADLINE_EXCEEDED = grpcStatus.DEADLINE_EXCEEDED;
+
+/** The gRPC status code of a client error or of its causes (the SDK wraps some of them). */
+function grpcCode(error: unknown): number | undefined {
   let current: unknown = error;
   for (let i = 0; i < 4 && current && typeof current === 'object'; i++) {
+    if (isGrpcServiceError(current)) return current.code;
     const code = (current as { code?: unknown }).code;
-    if (code === 14 || code === 4) return true;
+    if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) return code;
     current = (current as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
 }
 
 /** JSON errors only: never a stack trace, never an HTML page. */

@@ -57,6 +57,8 @@ function eq(key: SearchAttributeKey<SearchAttributeType>, value: string): string
 }
 
 const RUNNING = `ExecutionStatus = 'Running'`;
+/** A visibility list for a request must answer within this time. */
+const LIST_DEADLINE_MS = 10_000;
 
 /** Running conversations waiting for an agent. */
 export function queuedQuery(): string {
@@ -129,13 +131,15 @@ export async function listConversations(
 ): Promise<ConversationSummary[]> {
   const latest = new Map<string, ConversationSummary>();
   let scanned = 0;
-  for await (const info of client.workflow.list({ query, pageSize: Math.min(scanLimit, 1000) })) {
-    if (++scanned > scanLimit) break;
-    const summary = summarize(info);
-    if (!summary) continue;
-    const seen = latest.get(summary.workflowId);
-    if (!seen || preferNewer(summary, seen)) latest.set(summary.workflowId, summary);
-  }
+  await client.withDeadline(Date.now() + LIST_DEADLINE_MS, async () => {
+    for await (const info of client.workflow.list({ query, pageSize: Math.min(scanLimit, 1000) })) {
+      if (++scanned > scanLimit) break;
+      const summary = summarize(info);
+      if (!summary) continue;
+      const seen = latest.get(summary.workflowId);
+      if (!seen || preferNewer(summary, seen)) latest.set(summary.workflowId, summary);
+    }
+  });
   return [...latest.values()];
 }
 

@@ -4,6 +4,9 @@
  * unless TEMPORAL_ADDRESS is set, the real workflow, activities and sample
  * commerce backend).
  */
+import { loadConfig } from '../../src/config';
+import { Conversations } from '../../src/gateway/conversations';
+import { toApiError } from '../../src/gateway/errors';
 import { TestSocket, sleep, type Frame } from '../gateway/harness';
 import { agentToken, api, createConversation, customerUrl, eventually, OPERATOR_TOKEN, startApp, type App } from './app';
 
@@ -302,4 +305,35 @@ it('operators list conversations and read a history; metrics count what happened
   const ready = await api(app, 'GET', '/readyz');
   expect(ready.status).toBe(200);
   expect(ready.body.checks).toEqual({ temporal: { ok: true }, worker: { ok: true } });
+});
+
+it('a closed conversation stays closed: no message restarts its workflow', async () => {
+  const c = await createConversation(app);
+  const ws = await open(c);
+  await say(ws, 'z-1', 'where is my order 100000000002');
+  const closed = await api(app, 'POST', `/api/agent/conversations/${c.conversationId}/close`, OPERATOR_TOKEN, { resolution: 'done' });
+  expect(closed.status).toBe(202);
+  await ws.waitFor((f) => f.type === 'status' && f.phase === 'closed', 20_000);
+  // Retried: a query that lands while the closing workflow task is in flight can go unanswered on the
+  // embedded server (the gateway's call deadline turns that into a 503 instead of a hang).
+  const stateNow = () =>
+    eventually(async () => {
+      const res = await api(app, 'GET', `/api/agent/conversations/${c.conversationId}`, OPERATOR_TOKEN);
+      return res.status === 200 ? res.body.state : undefined;
+    }, 60_000, 'the state of the closed conversation');
+  const { lastSeq } = await stateNow();
+
+  // Straight through the gateway's Temporal path, bypassing the socket's own phase check: signal-with-start
+  // with id reuse rejected must fail on the finished run rather than start a new conversation.
+  const conversations = new Conversations(app.board.temporal.client, loadConfig({ TASK_QUEUE: app.taskQueue }));
+  const claims = { conversationId: c.conversationId, customer: { id: 'anon', tier: 'regular' as const }, exp: 0 };
+  const error = await conversations.sendCustomerMessage(claims, { messageId: 'z-2', text: 'hello again' }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(toApiError(error).code).toBe('conversation_closed');
+  const after = await stateNow();
+  expect(after.phase).toBe('closed');
+  expect(after.lastSeq).toBe(lastSeq);
+  ws.close();
 });

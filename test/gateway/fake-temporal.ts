@@ -115,7 +115,8 @@ export class FakeTemporal {
         return {};
       },
     };
-    return { workflow, workflowService } as unknown as Client;
+    const withDeadline = <R>(_deadline: number | Date, fn: () => Promise<R>): Promise<R> => fn();
+    return { workflow, workflowService, withDeadline } as unknown as Client;
   }
 
   start(workflowId: string, input: ConversationInput): FakeConversation {

@@ -5,6 +5,7 @@
  * changes nothing.
  */
 import { z } from 'zod';
+import { MAX_MESSAGE_TEXT_LENGTH } from '../domain/state';
 import { LANGUAGES, PHASES, SKILLS, TIERS } from '../workflows/contract';
 import { ApiError, ApiErrorCode } from './errors';
 
@@ -14,7 +15,8 @@ export const conversationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, '
 /** Client message ids: printable, short, chosen by the client for de-duplication. */
 export const messageIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'letters, digits and _.:- only, 1-100');
 
-export const MAX_TEXT_LENGTH = 4000;
+/** The workflow refuses longer messages; the gateway says so up front. */
+export const MAX_TEXT_LENGTH = MAX_MESSAGE_TEXT_LENGTH;
 const textSchema = z
   .string()
   .max(MAX_TEXT_LENGTH, `at most ${MAX_TEXT_LENGTH} characters`)

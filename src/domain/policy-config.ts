@@ -68,7 +68,17 @@ export function resolvePolicy(overrides: Partial<PolicyConfig> = {}): PolicyConf
 }
 
 /** The policy the process configuration asks for (env thresholds); the gateway passes it in the workflow input. */
-export function policyFromConfig(config: Config): Partial<PolicyConfig> {
+export type PolicyEnv = Pick<
+  Config,
+  | 'REFUND_ESCALATION_AMOUNT'
+  | 'MAX_AI_TURNS'
+  | 'IDLE_CLOSE_MINUTES'
+  | 'WAIT_LIMIT_MINUTES_VIP'
+  | 'WAIT_LIMIT_MINUTES_ENTERPRISE'
+  | 'WAIT_LIMIT_MINUTES_REGULAR'
+>;
+
+export function policyFromConfig(config: PolicyEnv): Partial<PolicyConfig> {
   return {
     refundEscalationAmount: config.REFUND_ESCALATION_AMOUNT,
     maxAiTurns: config.MAX_AI_TURNS,

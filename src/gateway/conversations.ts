@@ -11,6 +11,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { isGrpcServiceError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
 import type { Config } from '../config';
+import { policyFromConfig, type PolicyEnv } from '../domain/policy-config';
 import { conversationWorkflow } from '../workflows';
 import {
   agentMessageSignal,
@@ -29,7 +30,6 @@ import {
   type ConversationInput,
   type ConversationStateView,
   type CustomerMessage,
-  type PolicyConfig,
   type ReleaseInput,
   type Skill,
   type TranscriptEntry,
@@ -38,20 +38,7 @@ import { ApiError, ApiErrorCode } from './errors';
 import { historyToPlainJson } from './history';
 import type { CustomerClaims } from './tokens';
 
-export type GatewayConfig = Pick<
-  Config,
-  | 'TASK_QUEUE'
-  | 'TEMPORAL_NAMESPACE'
-  | 'TEMPORAL_UI_URL'
-  | 'REFUND_ESCALATION_AMOUNT'
-  | 'MAX_AI_TURNS'
-  | 'IDLE_CLOSE_MINUTES'
-  | 'WAIT_LIMIT_MINUTES_VIP'
-  | 'WAIT_LIMIT_MINUTES_ENTERPRISE'
-  | 'WAIT_LIMIT_MINUTES_REGULAR'
->;
-
-const MINUTE = 60_000;
+export type GatewayConfig = Pick<Config, 'TASK_QUEUE' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_UI_URL'> & PolicyEnv;
 
 /**
  * Every Temporal call made for a request has a deadline, so a request never
@@ -60,20 +47,6 @@ const MINUTE = 60_000;
  */
 export const CALL_DEADLINE_MS = 10_000;
 export const UPDATE_DEADLINE_MS = 60_000;
-
-/** The thresholds from the environment that the workflow's policy takes as input. */
-export function policyFromConfig(config: GatewayConfig): Partial<PolicyConfig> {
-  return {
-    refundEscalationAmount: config.REFUND_ESCALATION_AMOUNT,
-    maxAiTurns: config.MAX_AI_TURNS,
-    idleCloseMs: config.IDLE_CLOSE_MINUTES * MINUTE,
-    waitLimitMs: {
-      vip: config.WAIT_LIMIT_MINUTES_VIP * MINUTE,
-      enterprise: config.WAIT_LIMIT_MINUTES_ENTERPRISE * MINUTE,
-      regular: config.WAIT_LIMIT_MINUTES_REGULAR * MINUTE,
-    },
-  };
-}
 
 export class Conversations {
   constructor(

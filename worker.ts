@@ -10,11 +10,13 @@
  * const worker = await createWorker({ connection, namespace: 'default', taskQueue, activities });
  * await worker.runUntil(async () => { ...start and drive conversations... });
  */
+import { createServer, type Server } from 'node:http';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivitiesFromConfig, type Activities } from './src/activities';
 import { createBus } from './src/bus';
 import { describeConfig, loadConfig } from './src/config';
-import { createLogger } from './src/logger';
+import { createLogger, type Logger } from './src/logger';
+import { createMetrics, instrumentActivities, type Metrics } from './src/metrics';
 import { registerSearchAttributes } from './src/temporal/search-attributes';
 
 export interface CreateWorkerOptions {
@@ -49,10 +51,15 @@ export async function main(): Promise<void> {
   const address = config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const connection = await NativeConnection.connect({ address });
   const bus = createBus(config, logger);
+  let metricsServer: Server | undefined;
   try {
     const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
     if (added.length > 0) logger.info({ added }, 'registered search attributes');
-    const activities = createActivitiesFromConfig(config, { bus, logger });
+    // The gateway counts what it sees on the bus; tool failures and intent
+    // layers happen here, so a standalone worker exposes its own scrape target.
+    const metrics = createMetrics();
+    const activities = instrumentActivities(createActivitiesFromConfig(config, { bus, logger }), metrics);
+    metricsServer = config.WORKER_METRICS_PORT > 0 ? await serveMetrics(metrics, config.WORKER_METRICS_PORT, config.HOST, logger) : undefined;
     const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, activities });
     const stop = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'shutting down worker');
@@ -64,9 +71,34 @@ export async function main(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    metricsServer?.close();
     await bus.close();
     await connection.close();
   }
+}
+
+/** A bare scrape endpoint: GET /metrics, everything else 404. */
+export async function serveMetrics(metrics: Metrics, port: number, host: string, logger?: Logger): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (body) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(body),
+      (err: unknown) => {
+        logger?.error({ err }, 'metrics: could not render');
+        res.writeHead(500, { 'Content-Type': 'text/plain' }).end('metrics unavailable\n');
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  logger?.info({ metrics: typeof address === 'object' && address ? `http://${host}:${address.port}/metrics` : port }, 'worker metrics');
+  return server;
 }
 
 if (require.main === module) {

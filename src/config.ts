@@ -37,6 +37,8 @@ const schema = z.object({
   /** Business tools backend; unset → `npm start` runs the sample commerce backend. */
   TOOLS_BASE_URL: optionalUrl,
   COMMERCE_PORT: port.default(4100),
+  /** `npm run worker` serves Prometheus metrics (tool failures, intent layers) on this port; 0 = off. */
+  WORKER_METRICS_PORT: port.default(9464),
   AGENTS_FILE: optionalString,
   /** Server-to-server key that lets POST /api/conversations set customer identity and tier. */
   INTEGRATION_KEY: optionalString,

@@ -53,6 +53,8 @@ const schema = z.object({
         .map((s) => s.trim())
         .filter(Boolean),
     ),
+  /** auto = readable lines on a terminal, JSON otherwise. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Policy thresholds (see src/domain for their meaning). */
   REFUND_ESCALATION_AMOUNT: z.coerce.number().positive().default(200),

@@ -7,6 +7,7 @@
  * messages end up in log lines as `text`/`preview`/`msg`).
  */
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -67,6 +68,17 @@ export interface LoggerOptions {
   name?: string;
   /** Write somewhere else than stdout (tests). */
   destination?: pino.DestinationStream;
+  /**
+   * 'json' (one object per line, for log shippers), 'pretty' (readable lines),
+   * or 'auto': pretty when stdout is a terminal. Default: LOG_FORMAT or 'auto'.
+   */
+  format?: 'auto' | 'json' | 'pretty';
+}
+
+function wantsPretty(options: LoggerOptions): boolean {
+  const chosen = options.format ?? (process.env.LOG_FORMAT as LoggerOptions['format']) ?? 'auto';
+  // 'auto' only ever prettifies a terminal on stdout, never a caller's own destination.
+  return chosen === 'pretty' || (chosen === 'auto' && !options.destination && process.stdout.isTTY === true);
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -87,5 +99,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       },
     },
   };
+  if (wantsPretty(options)) {
+    // Redaction and masking run before the stream, so pretty output is as clean as JSON.
+    const colorize = !options.destination && process.stdout.isTTY === true;
+    return pino(
+      opts,
+      pretty({ colorize, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', destination: options.destination ?? 1, sync: true }),
+    );
+  }
   return options.destination ? pino(opts, options.destination) : pino(opts);
 }

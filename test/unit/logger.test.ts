@@ -30,3 +30,21 @@ describe('createLogger', () => {
     expect(out).toMatch(/\[email\]/);
   });
 });
+
+describe('pretty format', () => {
+  it('prints readable lines and still redacts and masks', () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(chunk.toString());
+        cb();
+      },
+    });
+    const log = createLogger({ level: 'info', format: 'pretty', destination });
+    log.info({ token: 'secret-token', text: 'reach me at x@y.com' }, 'hello 13812345678');
+    const out = lines.join('');
+    expect(out).toMatch(/INFO.*hello \[phone\]/);
+    expect(out).not.toMatch(/^\{/);
+    expect(out).not.toMatch(/secret-token|x@y\.com|13812345678/);
+  });
+});

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FEATURE_VERSION } from '../src/nlu/features';
-import { trainNetwork, type ModelFile } from '../src/nlu/model';
+import { trainNetwork, trainingVocabulary, type ModelFile } from '../src/nlu/model';
 import { MODEL_FILE, REPO_ROOT, readBitext, readOwnTraining, trainingDataHash } from '../src/nlu/training-data';
 
 const started = performance.now();
@@ -18,6 +18,7 @@ const file: ModelFile = {
   dataHash: trainingDataHash(),
   trainedRows: bitext.length + own.length,
   network,
+  vocabulary: trainingVocabulary([...bitext, ...own]),
 };
 const path = join(REPO_ROOT, MODEL_FILE);
 writeFileSync(path, JSON.stringify(file));

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NeuralNetwork, type NeuralNetworkJson, type TrainingSample } from '@nlpjs/neural';
 import { INTENTS, type Intent } from '../workflows/contract';
-import { FEATURE_VERSION, featurize } from './features';
+import { FEATURE_VERSION, createSpeller, featurize, vocabularyOf, type Speller, type Vocabulary } from './features';
 import { MODEL_FILE, REPO_ROOT, type LabeledText } from './training-data';
 import { matchForm, normalize } from './normalize';
 
@@ -19,6 +19,8 @@ export interface ModelFile {
   dataHash: string;
   trainedRows: number;
   network: NeuralNetworkJson;
+  /** Training words and their counts, for spelling correction; older files without it predict uncorrected. */
+  vocabulary?: Vocabulary;
 }
 
 export interface RankedIntent {
@@ -40,10 +42,15 @@ export interface TrainOptions {
 const INTENT_SET: ReadonlySet<string> = new Set(INTENTS);
 
 /** Feature vector as the network wants it. */
-function toInput(text: string): Record<string, number> {
+function toInput(text: string, speller?: Speller): Record<string, number> {
   const input: Record<string, number> = {};
-  for (const f of featurize(matchForm(normalize(text)))) input[f] = 1;
+  for (const f of featurize(matchForm(normalize(text)), speller)) input[f] = 1;
   return input;
+}
+
+/** The vocabulary the shipped model's speller corrects towards: every training text's words. */
+export function trainingVocabulary(rows: readonly LabeledText[]): Record<string, number> {
+  return vocabularyOf(rows.map((r) => matchForm(normalize(r.text))));
 }
 
 /**
@@ -76,18 +83,38 @@ export function trainNetwork(bitext: readonly LabeledText[], own: readonly Label
 
 export class IntentModel {
   private readonly network = new NeuralNetwork();
+  private readonly speller: Speller | undefined;
+  private featureIndex: Map<string, number> | undefined;
 
   constructor(readonly file: ModelFile) {
     if (file.format !== 1) throw new Error(`unsupported intent model format ${String(file.format)}`);
     this.network.fromJSON(file.network);
+    this.speller = file.vocabulary ? createSpeller(file.vocabulary) : undefined;
   }
 
   static load(path = join(REPO_ROOT, MODEL_FILE)): IntentModel {
     return new IntentModel(JSON.parse(readFileSync(path, 'utf8')) as ModelFile);
   }
 
-  static fromNetwork(network: NeuralNetworkJson, dataHash = 'unrecorded', trainedRows = 0): IntentModel {
-    return new IntentModel({ format: 1, featureVersion: FEATURE_VERSION, dataHash, trainedRows, network });
+  static fromNetwork(network: NeuralNetworkJson, vocabulary?: Vocabulary, dataHash = 'unrecorded', trainedRows = 0): IntentModel {
+    return new IntentModel({ format: 1, featureVersion: FEATURE_VERSION, dataHash, trainedRows, network, vocabulary });
+  }
+
+  /**
+   * Each intent's weighted sum before the network's rectifier. Used only when
+   * every output is zero (a long message whose words all pull a little away
+   * from every intent): the least negative sum is still the best guess.
+   */
+  private rawScores(input: Record<string, number>): Array<{ intent: string; score: number }> {
+    const { features = [], intents = [], perceptrons = [] } = this.file.network;
+    this.featureIndex ??= new Map(features.map((f, i) => [f, i]));
+    const present = Object.keys(input)
+      .map((f) => this.featureIndex!.get(f))
+      .filter((i): i is number => i !== undefined);
+    return intents.map((intent, k) => {
+      const weights = perceptrons[k]!;
+      return { intent, score: present.reduce((sum, i) => sum + weights[i]!, weights[weights.length - 1]!) };
+    });
   }
 
   /**
@@ -97,13 +124,19 @@ export class IntentModel {
    * the runner-up intents take (two near-equal scores mean "unsure").
    */
   rank(text: string): RankedIntent[] {
-    const scores = this.network.run(toInput(text)) ?? {};
+    const input = toInput(text, this.speller);
+    const scores = this.network.run(input) ?? {};
     const ranked = Object.entries(scores)
       .filter(([intent]) => INTENT_SET.has(intent))
       .map(([intent, score]) => ({ intent: intent as Intent, score: Math.max(0, score) }))
       .sort((a, b) => b.score - a.score);
     const total = ranked.reduce((sum, r) => sum + r.score, 0);
-    if (total === 0) return [{ intent: 'out_of_scope', confidence: 0 }];
+    if (total === 0) {
+      const best = this.rawScores(input)
+        .filter((r) => INTENT_SET.has(r.intent))
+        .sort((a, b) => b.score - a.score)[0];
+      return [{ intent: (best?.intent ?? 'out_of_scope') as Intent, confidence: 0 }];
+    }
     return ranked.map((r) => ({
       intent: r.intent,
       confidence: Math.min(1, r.score) * (r.score / total),

@@ -20,7 +20,12 @@ export const REPO_ROOT = resolve(__dirname, '..', '..');
 
 export const BITEXT_FILE = 'data/bitext/train.csv';
 /** Project-written training files, relative to the repository root. */
-export const OWN_TRAINING_FILES = ['data/nlu/train-en.jsonl', 'data/nlu/train-extra-en.jsonl', 'data/nlu/train-zh.jsonl'] as const;
+export const OWN_TRAINING_FILES = [
+  'data/nlu/train-en.jsonl',
+  'data/nlu/train-extra-en.jsonl',
+  'data/nlu/train-en-styles.jsonl',
+  'data/nlu/train-zh.jsonl',
+] as const;
 export const MODEL_FILE = 'data/nlu/model.json';
 
 const INTENT_SET: ReadonlySet<string> = new Set(INTENTS);

@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:http';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivitiesFromConfig, type Activities } from './src/activities';
 import { createBus } from './src/bus';
-import { describeConfig, loadConfig } from './src/config';
+import { describeConfig, loadConfigOrExit } from './src/config';
 import { createLogger, type Logger } from './src/logger';
 import { createMetrics, instrumentActivities, type Metrics } from './src/metrics';
 import { registerSearchAttributes } from './src/temporal/search-attributes';
@@ -45,7 +45,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
 }
 
 export async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
   logger.info({ config: describeConfig(config) }, 'starting worker');
   const address = config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';

@@ -124,3 +124,20 @@ export function describeConfig(config: Config): Record<string, unknown> {
     gatewaySecret: config.GATEWAY_SECRET ? 'set' : 'random per process',
   };
 }
+
+/**
+ * For process entry points: the config, or the list of bad variables on
+ * stderr and exit code 1 — a person fixes configuration, a stack trace does
+ * not help them.
+ */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

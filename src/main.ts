@@ -9,7 +9,7 @@
  */
 import { startEmbeddedTemporal } from '../embedded-temporal/src';
 import { createWorker } from '../worker';
-import { ConfigError, describeConfig, loadConfig, type Config } from './config';
+import { describeConfig, loadConfigOrExit } from './config';
 import { AgentDirectoryError } from './gateway/agents';
 import { createLogger } from './logger';
 import { startSwitchboard, type Switchboard, type WorkerFactory } from './temporal/runtime';
@@ -19,16 +19,7 @@ const workerFactory: WorkerFactory = ({ connection, config, activities }) =>
   createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, activities });
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL });
   installSdkLogger(logger, config.LOG_LEVEL);
   logger.info({ config: describeConfig(config) }, 'starting Switchboard');

@@ -3,12 +3,12 @@
  * COMMERCE_PORT (default 4100). Faults can be switched on at runtime:
  *   curl -X POST localhost:4100/__faults -H 'content-type: application/json' -d '{"errorRate":0.5}'
  */
-import { loadConfig } from '../config';
+import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { startCommerceServer } from './server';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'commerce' });
   const server = await startCommerceServer({ port: config.COMMERCE_PORT, host: config.HOST });
   logger.info({ url: server.url }, 'sample commerce backend listening');

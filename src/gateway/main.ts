@@ -4,22 +4,13 @@
  * the task queue (`npm run worker`), and REDIS_URL so that events published
  * by those workers reach it.
  */
-import { ConfigError, describeConfig, loadConfig, type Config } from '../config';
+import { describeConfig, loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { startSwitchboard, type Switchboard } from '../temporal/runtime';
 import { AgentDirectoryError } from './agents';
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  let config = loadConfigOrExit();
   config = { ...config, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' };
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'switchboard-gateway' });
   logger.info({ config: describeConfig(config) }, 'starting the Switchboard gateway');

@@ -9,7 +9,7 @@
 import { StemmerEn } from '@nlpjs/lang-en-min';
 import { extractAddress, extractProduct } from './entities';
 
-export const FEATURE_VERSION = 6;
+export const FEATURE_VERSION = 7;
 
 const stemmer = new StemmerEn();
 
@@ -102,7 +102,7 @@ const NO_INTENT = new Set(['please', 'kindly']);
 
 /** Multi-word synonyms Bitext never uses, rewritten to the word it does use. */
 const PHRASES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/\bcall(?:ing|ed)? off\b|\bback(?:ing)? out of\b/g, 'cancel'],
+  [/\bcall(?:ing|ed|s)? (?:it |this |that |them |the order )?off\b|\bback(?:ing)? out of\b/g, 'cancel'],
   [/\bcheck ?out\b/g, 'purchase'],
   [/\bsign(?:ing)? me up\b/g, 'sign up'],
 ];

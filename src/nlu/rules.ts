@@ -134,7 +134,7 @@ const EN_RULES: readonly IntentRule[] = [
     intent: 'price_inquiry',
     confidence: 0.88,
     match: [/\bhow much (?:is|does|do|for|are|would|will|it)\b|\bprices?\b|\bcost(?:s|ing)?\b|\bdiscounts?\b|\bcoupons?\b|\bpromo(?: codes?)?\b|\bon sale\b|\bsales?\b|\bdeals?\b|\bcheap\w*\b|\bexpensive\b/],
-    unless: [/\bcancel\w*|terminat\w*|\bfees?\b|\brefund\w*|\bpoints?\b|\bcharged\b|\binvoice\b|\bsales? (?:tax|receipt|team|rep)/],
+    unless: [/\bcancel\w*|terminat\w*|\bcall(?:ing|ed|s)? (?:it |this |that |them |the order )?off\b|\bfees?\b|\brefund\w*|\bpoints?\b|\bcharged\b|\binvoice\b|\bsales? (?:tax|receipt|team|rep)/],
   },
 ];
 

@@ -151,6 +151,7 @@ describe('keyword rules', () => {
     ['I want to pay in installments', 'en', 'installation_inquiry'],
     ['退款到原支付方式', 'zh', 'check_payment_methods'],
     ['换个账号登录', 'zh', 'return_exchange'],
+    ['saw it cheaper somewhere else so please call the order off', 'en', 'price_inquiry'],
   ] as const)('%j (%s) is not %s', (text, lang: Language, wrong: Intent) => {
     expect(matchRules(prepare(text), lang)?.intent).not.toBe(wrong);
   });

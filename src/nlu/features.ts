@@ -8,23 +8,11 @@
  */
 import { StemmerEn } from '@nlpjs/lang-en-min';
 import { extractAddress, extractProduct } from './entities';
+import { normalizePlaceholders } from './placeholders';
 
-export const FEATURE_VERSION = 7;
+export const FEATURE_VERSION = 8;
 
 const stemmer = new StemmerEn();
-
-/** Bitext writes entities as {{Placeholders}}; real text has the values. Map both onto one token. */
-const PLACEHOLDER_TOKENS: Readonly<Record<string, string>> = {
-  'order number': ' #order ',
-  'invoice number': ' #order ',
-  'refund amount': ' #num ',
-  'currency symbol': ' ',
-  'person name': ' ',
-  'account type': ' ',
-  'account category': ' ',
-  'delivery city': ' ',
-  'delivery country': ' ',
-};
 
 const CONTRACTIONS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bcan'?t\b/g, 'can not'],
@@ -110,7 +98,7 @@ const PHRASES: ReadonlyArray<readonly [RegExp, string]> = [
 const HAN_RUN = /\p{Script=Han}+/gu;
 
 function englishTokens(text: string): string[] {
-  let t = text.replace(/\{\{([^}]+)\}\}/g, (_m, name: string) => PLACEHOLDER_TOKENS[name.toLowerCase()] ?? ' ');
+  let t = normalizePlaceholders(text);
   t = t.replace(/\p{Script=Han}+/gu, ' ');
   for (const [re, replacement] of CONTRACTIONS) t = t.replace(re, replacement);
   for (const [re, replacement] of PHRASES) t = t.replace(re, replacement);

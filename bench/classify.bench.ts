@@ -14,6 +14,7 @@
  * --errors lists the dev sets' mistakes, --dev-only leaves the final sets out.
  */
 import { join } from 'node:path';
+import { trainBayes } from '../src/nlu/bayes';
 import { IntentModel, trainNetwork, trainingVocabulary } from '../src/nlu/model';
 import { matchRules } from '../src/nlu/rules';
 import { createUnderstander } from '../src/nlu/understander';
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
     const own = readOwnTraining();
     const train = bitext.filter((r) => !isValidationRow(r.text));
     const val = bitext.filter((r) => isValidationRow(r.text));
-    const model = IntentModel.fromNetwork(trainNetwork(train, own), trainingVocabulary([...train, ...own]));
+    const model = IntentModel.fromNetwork(trainNetwork(train, own), trainingVocabulary([...train, ...own]), 'split', train.length + own.length, trainBayes(train, own));
     const trainS = (performance.now() - t0) / 1000;
     console.log(`\nvalidation model: trained on ${train.length} bitext + ${own.length} own rows in ${trainS.toFixed(1)} s`);
     const splitUnderstander = createUnderstander({ model });

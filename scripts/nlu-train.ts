@@ -1,9 +1,10 @@
 /**
- * `npm run train:nlu`: trains the intent model on all training data and writes
+ * `npm run train:nlu`: trains the intent model (network and naive Bayes) on all training data and writes
  * data/nlu/model.json with the data hash the staleness test checks.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { trainBayes } from '../src/nlu/bayes';
 import { FEATURE_VERSION } from '../src/nlu/features';
 import { trainNetwork, trainingVocabulary, type ModelFile } from '../src/nlu/model';
 import { MODEL_FILE, REPO_ROOT, readBitext, readOwnTraining, trainingDataHash } from '../src/nlu/training-data';
@@ -19,6 +20,7 @@ const file: ModelFile = {
   trainedRows: bitext.length + own.length,
   network,
   vocabulary: trainingVocabulary([...bitext, ...own]),
+  bayes: trainBayes(bitext, own),
 };
 const path = join(REPO_ROOT, MODEL_FILE);
 writeFileSync(path, JSON.stringify(file));

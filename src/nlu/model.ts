@@ -11,6 +11,8 @@ import { INTENTS, type Intent } from '../workflows/contract';
 import { FEATURE_VERSION, createSpeller, featurize, vocabularyOf, type Speller, type Vocabulary } from './features';
 import { MODEL_FILE, REPO_ROOT, type LabeledText } from './training-data';
 import { matchForm, normalize } from './normalize';
+import { BayesModel } from './bayes';
+import { bayesDistribution, combine, networkDistribution, type EnsembleWeights } from './ensemble';
 
 export interface ModelFile {
   format: 1;
@@ -21,6 +23,24 @@ export interface ModelFile {
   network: NeuralNetworkJson;
   /** Training words and their counts, for spelling correction; older files without it predict uncorrected. */
   vocabulary?: Vocabulary;
+  /** wink naive Bayes export (see bayes.ts); files without it rank by the network alone. */
+  bayes?: string;
+}
+
+/**
+ * How the network and naive Bayes are averaged. Tuned by
+ * `scripts/nlu-ensemble-tune.ts` on the dev sets and the Bitext validation
+ * split (never on the final sets).
+ */
+export const ENSEMBLE_WEIGHTS: EnsembleWeights = { network: 0.6, bayesTemperature: 0.2 };
+
+/** Both classifiers' raw answers for one message, before they are combined. */
+export interface ModelScores {
+  features: string[];
+  /** Network outputs per intent (rectified later). */
+  network: Record<string, number>;
+  /** Naive Bayes base-2 log-odds per intent; empty without a Bayes model or when no feature is known. */
+  bayesOdds: Array<[string, number]>;
 }
 
 export interface RankedIntent {
@@ -43,8 +63,12 @@ const INTENT_SET: ReadonlySet<string> = new Set(INTENTS);
 
 /** Feature vector as the network wants it. */
 function toInput(text: string, speller?: Speller): Record<string, number> {
+  return asInput(featurize(matchForm(normalize(text)), speller));
+}
+
+function asInput(features: string[]): Record<string, number> {
   const input: Record<string, number> = {};
-  for (const f of featurize(matchForm(normalize(text)), speller)) input[f] = 1;
+  for (const f of features) input[f] = 1;
   return input;
 }
 
@@ -84,20 +108,33 @@ export function trainNetwork(bitext: readonly LabeledText[], own: readonly Label
 export class IntentModel {
   private readonly network = new NeuralNetwork();
   private readonly speller: Speller | undefined;
+  private readonly bayes: BayesModel | undefined;
   private featureIndex: Map<string, number> | undefined;
 
-  constructor(readonly file: ModelFile) {
+  constructor(
+    readonly file: ModelFile,
+    private readonly weights: EnsembleWeights = ENSEMBLE_WEIGHTS,
+  ) {
     if (file.format !== 1) throw new Error(`unsupported intent model format ${String(file.format)}`);
     this.network.fromJSON(file.network);
     this.speller = file.vocabulary ? createSpeller(file.vocabulary) : undefined;
+    this.bayes = file.bayes !== undefined ? new BayesModel(file.bayes) : undefined;
   }
 
   static load(path = join(REPO_ROOT, MODEL_FILE)): IntentModel {
     return new IntentModel(JSON.parse(readFileSync(path, 'utf8')) as ModelFile);
   }
 
-  static fromNetwork(network: NeuralNetworkJson, vocabulary?: Vocabulary, dataHash = 'unrecorded', trainedRows = 0): IntentModel {
-    return new IntentModel({ format: 1, featureVersion: FEATURE_VERSION, dataHash, trainedRows, network, vocabulary });
+  static fromNetwork(network: NeuralNetworkJson, vocabulary?: Vocabulary, dataHash = 'unrecorded', trainedRows = 0, bayes?: string): IntentModel {
+    return new IntentModel({ format: 1, featureVersion: FEATURE_VERSION, dataHash, trainedRows, network, vocabulary, bayes });
+  }
+
+  /** Both classifiers' raw answers; {@link rank} combines them, the tuning script tries other weights. */
+  scores(text: string): ModelScores {
+    const features = featurize(matchForm(normalize(text)), this.speller);
+    // Copied: the network hands back one shared output object that its next run overwrites.
+    const network = { ...(this.network.run(asInput(features)) ?? {}) };
+    return { features, network, bayesOdds: this.bayes?.odds(features) ?? [] };
   }
 
   /**
@@ -119,27 +156,33 @@ export class IntentModel {
 
   /**
    * Intents ranked by confidence. The network's outputs are independent
-   * one-vs-rest scores trained towards 1 for the right intent; the confidence
-   * is the top score capped at 1, scaled down by how much of the total score
-   * the runner-up intents take (two near-equal scores mean "unsure").
+   * one-vs-rest scores trained towards 1 for the right intent; as a
+   * distribution (each output over their sum) they are averaged with naive
+   * Bayes' (see ensemble.ts). The confidence is that average scaled by the
+   * network's top output capped at 1: two near-equal intents, or a network
+   * that barely fired, mean "unsure".
    */
   rank(text: string): RankedIntent[] {
-    const input = toInput(text, this.speller);
-    const scores = this.network.run(input) ?? {};
-    const ranked = Object.entries(scores)
-      .filter(([intent]) => INTENT_SET.has(intent))
-      .map(([intent, score]) => ({ intent: intent as Intent, score: Math.max(0, score) }))
-      .sort((a, b) => b.score - a.score);
-    const total = ranked.reduce((sum, r) => sum + r.score, 0);
-    if (total === 0) {
-      const best = this.rawScores(input)
+    return this.rankScores(this.scores(text));
+  }
+
+  /** {@link rank} for scores already computed, with other weights if given (used for tuning). */
+  rankScores(scores: ModelScores, weights: EnsembleWeights = this.weights): RankedIntent[] {
+    const network: Record<string, number> = {};
+    for (const [intent, score] of Object.entries(scores.network)) if (INTENT_SET.has(intent)) network[intent] = score;
+    const nnDist = networkDistribution(network);
+    const bayesDist = bayesDistribution(
+      scores.bayesOdds.filter(([intent]) => INTENT_SET.has(intent)),
+      weights.bayesTemperature,
+    );
+    // Every network output 0 (long messages): naive Bayes decides if there is one, else the raw sums do.
+    if (nnDist === undefined && (bayesDist === undefined || weights.network >= 1)) {
+      const best = this.rawScores(asInput(scores.features))
         .filter((r) => INTENT_SET.has(r.intent))
         .sort((a, b) => b.score - a.score)[0];
       return [{ intent: (best?.intent ?? 'out_of_scope') as Intent, confidence: 0 }];
     }
-    return ranked.map((r) => ({
-      intent: r.intent,
-      confidence: Math.min(1, r.score) * (r.score / total),
-    }));
+    const strength = Math.max(0, ...Object.values(network));
+    return combine(nnDist, weights.network >= 1 ? undefined : bayesDist, weights, strength).map((r) => ({ intent: r.intent as Intent, confidence: r.confidence }));
   }
 }

@@ -30,7 +30,9 @@ describe('held-out accuracy (local layers only)', () => {
     expect(await accuracy(all.filter((r) => detectLanguage(r.text) === 'zh'))).toBeGreaterThanOrEqual(0.9);
   });
 
-  test('the untouched final sets alone ≥ 85%', async () => {
-    expect(await accuracy([...load('heldout-en-final'), ...load('heldout-en-final2'), ...load('heldout-zh-final')])).toBeGreaterThanOrEqual(0.85);
+  // Combined they measure about 92.7% (bench, after the ensemble); the floor catches a real regression.
+  test('the untouched final sets alone ≥ 88%', async () => {
+    const finals = ['heldout-en-final', 'heldout-en-final2', 'heldout-en-final3', 'heldout-zh-final'].flatMap(load);
+    expect(await accuracy(finals)).toBeGreaterThanOrEqual(0.88);
   });
 });

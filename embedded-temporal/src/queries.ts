@@ -4,6 +4,17 @@
  * completed a task), otherwise sent on its own as a "legacy" query task on
  * the normal queue. Each outstanding query holds a time-skipping lock, as in
  * the Java test server, so time does not jump while a worker is answering.
+ *
+ * A query task is never handed out while a workflow task is pending: the
+ * query then waits for that task instead. Its history would otherwise end
+ * with a WorkflowTaskScheduled the worker has not started. A real server never
+ * shows a cached (sticky) worker such a history: its query tasks for a sticky
+ * run carry no events at all, and an update's speculative task is not
+ * written to history. This server sends full history with every task, and
+ * the SDK core, fed a trailing WorkflowTaskScheduled by a query, mis-tracks
+ * the next task's started event id. It then re-runs an update it has already
+ * accepted. The resent acceptance comes back later without its message, and
+ * the task fails with BadUpdateWorkflowExecutionMessage.
  */
 import { queryFailed, type RpcError } from './errors';
 import type { WireObject } from './host';
@@ -128,6 +139,11 @@ export class QueryRegistry {
     run.host.matching.workflowQueue(run.taskQueue).offer({
       tryStart: () => {
         if (pq.phase !== 'legacy' || !this.pending.has(pq.id)) return undefined;
+        if (run.isOpen && run.wft.phase !== 'none') {
+          // A workflow task was scheduled since the query went out: ride on it instead (see the class comment).
+          pq.phase = 'buffered';
+          return undefined;
+        }
         const token = encodeToken({ kind: 'query', namespace: run.namespace, runId: run.runId, queryId: pq.id });
         return run.taskResponse(token, 0, 1, { query: pq.query });
       },

@@ -116,6 +116,40 @@ describe('queries', () => {
     expect(await duringAnswer).toBe(42);
     await handle.terminate();
   });
+
+  test('a query task not yet polled when its run gets a workflow task rides on that task instead', async () => {
+    const taskQueue = h.taskQueue();
+    const handle = await h.client.workflow.start(counter, { taskQueue, workflowId: `wf-${taskQueue}` });
+    const poll = () => h.service.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'raw' });
+    const first = await poll();
+    await h.service.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, identity: 'raw', commands: [] });
+    // Idle run, nobody polling: the query goes out as a query task. A signal then schedules a workflow task.
+    const answer = handle.query(stateQuery);
+    answer.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    await handle.signal(bumpSignal, 1);
+    // Handed out now, the query task's history would end with a WorkflowTaskScheduled no worker has started.
+    const task = await poll();
+    expect(task.query).toBeFalsy();
+    expect(Number(task.startedEventId)).toBeGreaterThan(0);
+    expect(task.history?.events?.at(-1)?.eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+    const queryIds = Object.keys(task.queries ?? {});
+    expect(queryIds).toHaveLength(1);
+    await h.service.respondWorkflowTaskCompleted({
+      namespace: 'default',
+      taskToken: task.taskToken,
+      identity: 'raw',
+      commands: [],
+      queryResults: {
+        [queryIds[0]]: {
+          resultType: temporal.api.enums.v1.QueryResultType.QUERY_RESULT_TYPE_ANSWERED,
+          answer: { payloads: [defaultPayloadConverter.toPayload(1)] },
+        },
+      },
+    });
+    expect(await answer).toBe(1);
+    await handle.terminate();
+  });
 });
 
 describe('updates', () => {

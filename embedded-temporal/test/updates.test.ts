@@ -1,0 +1,230 @@
+/**
+ * Updates under concurrency, with the real SDK worker: a query task queued
+ * ahead of an update's workflow task, many claims racing a signal, a query
+ * and an activity that gets cancelled, an update arriving while a workflow
+ * task is in flight, and an update id re-sent before any worker accepted it.
+ * Each checks that no workflow task fails (a real server fails none of
+ * these) and what ends up in history.
+ */
+import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { createHarness, eventNames, eventually, type Harness } from './support/harness';
+import {
+  addUpdate,
+  bumpSignal,
+  claimUpdate,
+  closeSignal,
+  counter,
+  customerSignal,
+  desk,
+  deskQuery,
+  doneSignal,
+  slowSignal,
+  stateQuery,
+} from './workflows/updates';
+
+const calls: string[] = [];
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness(require.resolve('./workflows/updates'), { onCall: (method) => calls.push(method) });
+});
+afterAll(() => h.close());
+
+const FAILED_TASKS = ['WorkflowTaskFailed', 'WorkflowTaskTimedOut'];
+
+/** The worker has handled everything so far: a task completed and none is pending. */
+async function settled(workflowId: string): Promise<void> {
+  const handle = h.client.workflow.getHandle(workflowId);
+  await eventually(async () => (await eventNames(handle)).includes('WorkflowTaskCompleted') && !(await handle.describe()).raw.pendingWorkflowTask);
+}
+
+test('a query task queued ahead of an update task: the worker never repeats the update, no task fails', async () => {
+  const taskQueue = h.taskQueue();
+  const workflowId = `wf-${taskQueue}`;
+  // Two workflow task slots, the fewest the SDK allows with a cache. One is held by the worker's sticky poll (which this
+  // server parks), so while another workflow's task is held open by a local activity, the worker polls nothing.
+  const worker = await h.worker(taskQueue, { maxConcurrentWorkflowTaskExecutions: 2 });
+  const result = await worker.runUntil(async () => {
+    const handle = await h.client.workflow.signalWithStart(counter, { taskQueue, workflowId, signal: bumpSignal, signalArgs: [1] });
+    await settled(workflowId);
+    const blocker = await h.client.workflow.start(desk, { taskQueue, workflowId: `blocker-${taskQueue}` });
+    await settled(blocker.workflowId);
+    await blocker.signal(slowSignal, 1500);
+    await eventually(async () => (await eventNames(blocker)).slice(-2).join() === 'WorkflowTaskScheduled,WorkflowTaskStarted');
+
+    // Nobody is polling: the query waits as a query task and the update's workflow task queues up behind it.
+    const queriesBefore = calls.filter((c) => c === 'QueryWorkflow').length;
+    const query = handle.query(stateQuery);
+    await eventually(async () => calls.filter((c) => c === 'QueryWorkflow').length > queriesBefore);
+    const update = handle.startUpdate(addUpdate, { args: [5], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    await eventually(async () => (await eventNames(handle)).at(-1) === 'WorkflowTaskScheduled');
+
+    // Either answer is consistent: before the update (a query task of its own) or after it (riding on its task).
+    expect([1, 6]).toContain(await query);
+    expect(await (await update).result()).toBe(6);
+    await handle.signal(bumpSignal, 1);
+    await settled(workflowId);
+    await handle.signal(doneSignal);
+    await blocker.signal(closeSignal);
+    await blocker.result();
+    return await handle.result();
+  });
+  expect(result).toBe(7);
+  expect(await eventNames(h.client.workflow.getHandle(workflowId))).toEqual([
+    'WorkflowExecutionStarted',
+    'WorkflowExecutionSignaled',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskCompleted',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskCompleted',
+    'WorkflowExecutionUpdateAccepted',
+    'WorkflowExecutionUpdateCompleted',
+    'WorkflowExecutionSignaled',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskCompleted',
+    'WorkflowExecutionSignaled',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskCompleted',
+    'WorkflowExecutionCompleted',
+  ]);
+});
+
+test('ten concurrent claims racing a signal and queries while an AI turn runs: one accepted, nine refused, the turn cancelled', async () => {
+  const taskQueue = h.taskQueue();
+  const workflowId = `wf-${taskQueue}`;
+  const worker = await h.worker(taskQueue);
+  await worker.runUntil(async () => {
+    const handle = await h.client.workflow.start(desk, { taskQueue, workflowId });
+    await handle.signal(customerSignal, 'hello');
+    await eventually(async () => (await handle.describe()).raw.pendingActivities?.[0]?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED);
+
+    const agents = Array.from({ length: 10 }, (_, i) => `agent-${i}`);
+    const [claims, , ...views] = await Promise.all([
+      Promise.allSettled(agents.map((a) => handle.executeUpdate(claimUpdate, { args: [a] }))),
+      handle.signal(customerSignal, 'anyone there?'),
+      handle.query(deskQuery),
+      handle.query(deskQuery),
+    ]);
+    const winners = claims.filter((c): c is PromiseFulfilledResult<string> => c.status === 'fulfilled');
+    expect(winners).toHaveLength(1);
+    const winner = winners[0].value;
+    expect(agents).toContain(winner);
+    // Queries racing the claims see the desk before or after the winning claim, never another agent.
+    for (const view of views) {
+      expect([undefined, winner]).toContain(view.agent);
+      expect([1, 2]).toContain(view.messages);
+    }
+    for (const c of claims.filter((x) => x.status === 'rejected')) {
+      expect((c as PromiseRejectedResult).reason).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(((c as PromiseRejectedResult).reason as WorkflowUpdateFailedError).cause?.message).toMatch(/already claimed by/);
+    }
+    // The holder claiming again is accepted; its id is new, so the handler runs a second time.
+    expect(await handle.executeUpdate(claimUpdate, { args: [winner] })).toBe(winner);
+    expect(await handle.query(deskQuery)).toEqual({ agent: winner, messages: 2 });
+    await handle.signal(closeSignal);
+    expect(await handle.result()).toEqual({ agent: winner, messages: ['hello', 'anyone there?'], cancelledTurns: 1, claimsHandled: 2 });
+
+    const names = await eventNames(handle);
+    expect(names.filter((n) => FAILED_TASKS.includes(n))).toEqual([]);
+    expect(names.filter((n) => n === 'WorkflowExecutionUpdateAccepted')).toHaveLength(2);
+    expect(names.filter((n) => n === 'WorkflowExecutionUpdateCompleted')).toHaveLength(2);
+    expect(names.filter((n) => n === 'WorkflowExecutionSignaled')).toHaveLength(3);
+    const accepted = names.indexOf('WorkflowExecutionUpdateAccepted');
+    const cancelRequested = names.indexOf('ActivityTaskCancelRequested');
+    // The claim's handler cancels the turn in the same task that accepts it.
+    expect(cancelRequested).toBeGreaterThan(accepted);
+    expect(names.lastIndexOf('WorkflowTaskCompleted', cancelRequested)).toBe(names.lastIndexOf('WorkflowTaskCompleted', accepted));
+    expect(names.indexOf('ActivityTaskCanceled')).toBeGreaterThan(cancelRequested);
+    expect(names.at(-1)).toBe('WorkflowExecutionCompleted');
+  });
+});
+
+test('an update arriving while a workflow task is in flight rides on the next task', async () => {
+  const taskQueue = h.taskQueue();
+  const workflowId = `wf-${taskQueue}`;
+  const worker = await h.worker(taskQueue);
+  await worker.runUntil(async () => {
+    const handle = await h.client.workflow.start(desk, { taskQueue, workflowId });
+    await settled(workflowId);
+    // A local activity keeps this task started for a while.
+    await handle.signal(slowSignal, 1500);
+    await eventually(async () => {
+      const names = await eventNames(handle);
+      return names.length > 5 && names.at(-1) === 'WorkflowTaskStarted';
+    });
+    expect(await handle.executeUpdate(claimUpdate, { args: ['agent-x'] })).toBe('agent-x');
+    await handle.signal(closeSignal);
+    expect(await handle.result()).toEqual({ agent: 'agent-x', messages: [], cancelledTurns: 0, claimsHandled: 1 });
+    expect(await eventNames(handle)).toEqual([
+      'WorkflowExecutionStarted',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionSignaled',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'MarkerRecorded',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionUpdateAccepted',
+      'WorkflowExecutionUpdateCompleted',
+      'WorkflowExecutionSignaled',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionCompleted',
+    ]);
+  });
+});
+
+test('an update id re-sent before any worker accepted it is admitted once and runs once', async () => {
+  const taskQueue = h.taskQueue();
+  const workflowId = `wf-${taskQueue}`;
+  const handle = await h.client.workflow.signalWithStart(counter, { taskQueue, workflowId, signal: bumpSignal, signalArgs: [1] });
+  const request = (stage: temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage) => ({
+    namespace: 'default',
+    workflowExecution: { workflowId },
+    waitPolicy: { lifecycleStage: stage },
+    request: {
+      meta: { updateId: 'add-once', identity: 'test' },
+      input: { name: 'add', args: { payloads: [defaultPayloadConverter.toPayload(5)] } },
+    },
+  });
+  const {
+    UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED: ADMITTED,
+    UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED: ACCEPTED,
+    UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED: COMPLETED,
+  } = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage;
+  // No worker yet: each attempt waits for acceptance until just before its deadline, then answers with the stage
+  // reached, and the client sends it again (as the TS client does until its update is accepted).
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const res = await h.connection.withDeadline(Date.now() + 1500, () => h.service.updateWorkflowExecution(request(ACCEPTED)));
+    expect(res.stage).toBe(ADMITTED);
+    expect(res.outcome).toBeFalsy();
+    expect(res.updateRef?.updateId).toBe('add-once');
+  }
+  const worker = await h.worker(taskQueue);
+  await worker.runUntil(async () => {
+    const res = await h.service.updateWorkflowExecution(request(COMPLETED));
+    expect(res.stage).toBe(COMPLETED);
+    expect(defaultPayloadConverter.fromPayload(res.outcome!.success!.payloads![0])).toBe(6);
+    // Once more after completion: the same outcome, nothing runs again.
+    const again = await h.service.updateWorkflowExecution(request(ACCEPTED));
+    expect(again.stage).toBe(COMPLETED);
+    expect(await handle.query(stateQuery)).toBe(6);
+    await handle.signal(doneSignal);
+    expect(await handle.result()).toBe(6);
+  });
+  const names = await eventNames(handle);
+  expect(names.filter((n) => FAILED_TASKS.includes(n))).toEqual([]);
+  expect(names.filter((n) => n === 'WorkflowExecutionUpdateAccepted')).toHaveLength(1);
+  expect(names.filter((n) => n === 'WorkflowExecutionUpdateCompleted')).toHaveLength(1);
+});
+

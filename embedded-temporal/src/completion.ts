@@ -22,6 +22,7 @@ import { unpackAny } from './proto';
 import { serverFailure, type WorkflowRun } from './run';
 import { durationMs } from './time';
 import type { TaskToken } from './tokens';
+import type { UpdatePhase } from './updates';
 import type { Attributes, Command, CommandType, Failure, Payload, ProtocolMessage, WorkflowTaskFailedCause } from './wire';
 
 type WorkflowToken = Extract<TaskToken, { kind: 'workflow' }>;
@@ -88,7 +89,8 @@ function validate(run: WorkflowRun, commands: Command[], messages: ProtocolMessa
   const newTimers = new Set<string>();
   const cancelledTimers = new Set<string>();
   let lastIndex = commands.length - 1;
-  const messageIds = new Set(messages.map((m) => m.id));
+  const unclaimed = new Map(messages.map((m) => [m.id ?? '', m]));
+  const updateMessages = new UpdateMessageCheck(run);
   for (let i = 0; i < commands.length; i++) {
     const cmd = commands[i];
     const type = cmd.commandType;
@@ -157,10 +159,15 @@ function validate(run: WorkflowRun, commands: Command[], messages: ProtocolMessa
       case 'COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES':
         break;
       case 'COMMAND_TYPE_PROTOCOL_MESSAGE': {
+        // Each command takes its message out of this completion's messages: a second command naming it finds none.
         const id = attributesOf<{ messageId?: string }>(cmd).messageId ?? '';
-        if (!messageIds.has(id)) {
-          return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', message: `no message with id ${id}` };
+        const m = unclaimed.get(id);
+        if (!m) {
+          return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', message: `ProtocolMessageCommand referenced absent message ID ${id}` };
         }
+        unclaimed.delete(id);
+        const problem = updateMessages.check(m);
+        if (problem) return problem;
         break;
       }
       case 'COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION':
@@ -205,18 +212,47 @@ function validate(run: WorkflowRun, commands: Command[], messages: ProtocolMessa
       break;
     }
   }
-  for (const m of messages) {
-    const kind = messageKind(m);
-    const update = run.updates.get(m.protocolInstanceId ?? '');
-    if (!kind || !update) {
-      return {
-        cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE',
-        message: `unknown update message ${m.id} (${m.body?.type_url})`,
-      };
-    }
+  // Messages no command took are handled after the commands, in order. Once a closing command has run, the real
+  // server no longer checks them: it aborts their updates instead.
+  const closes = commands.slice(0, lastIndex + 1).some((c) => c.commandType !== undefined && CLOSING.has(c.commandType));
+  for (const m of unclaimed.values()) {
+    const problem = updateMessages.check(m, { stateless: closes });
+    if (problem) return problem;
   }
   return { schedules, lastIndex };
 }
+
+/**
+ * The real server's rules for update messages, applied in the order the
+ * messages will be handled: the update must exist; an acceptance or a
+ * rejection needs an update not yet accepted; a response needs one accepted
+ * (earlier, or by an acceptance earlier in this completion). Anything else
+ * fails the task with BadUpdateWorkflowExecutionMessage.
+ */
+class UpdateMessageCheck {
+  private readonly phases = new Map<string, UpdatePhase>();
+
+  constructor(private readonly run: WorkflowRun) {}
+
+  check(m: ProtocolMessage, opts: { stateless?: boolean } = {}): Problem | undefined {
+    const bad = (message: string): Problem => ({ cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', message });
+    const kind = messageKind(m);
+    if (!kind) return bad(`Message type ${m.body?.type_url ?? '(none)'} not supported`);
+    const id = m.protocolInstanceId ?? '';
+    const update = this.run.updates.get(id);
+    if (!update) return bad(`update ${id} wasn't found on the server. This is most likely a transient error which will be resolved automatically by retries`);
+    if (opts.stateless) return undefined;
+    const phase = this.phases.get(id) ?? update.phase;
+    const allowed: readonly UpdatePhase[] = kind === 'response' ? ['accepted'] : ['admitted', 'sent'];
+    if (!allowed.includes(phase)) {
+      return bad(`invalid state transition attempted for Update ${id}: received ${MESSAGE_TYPE[kind]} message while in state ${phase}`);
+    }
+    this.phases.set(id, kind === 'acceptance' ? 'accepted' : 'completed');
+    return undefined;
+  }
+}
+
+const MESSAGE_TYPE = { acceptance: 'Acceptance', rejection: 'Rejection', response: 'Response' } as const;
 
 /**
  * A closing command while the buffer holds events the workflow has not seen

@@ -8,6 +8,7 @@
  */
 import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import * as grpc from '@grpc/grpc-js';
 import { temporal } from '@temporalio/proto';
 import { createHarness, eventNames, eventually, type Harness } from './support/harness';
 import {
@@ -228,3 +229,89 @@ test('an update id re-sent before any worker accepted it is admitted once and ru
   expect(names.filter((n) => n === 'WorkflowExecutionUpdateCompleted')).toHaveLength(1);
 });
 
+test('update messages the real server refuses fail the task with BadUpdateWorkflowExecutionMessage', async () => {
+  const taskQueue = h.taskQueue();
+  const workflowId = `wf-${taskQueue}`;
+  const handle = await h.client.workflow.start(counter, { taskQueue, workflowId });
+  const { update } = temporal.api;
+  const poll = () => h.service.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'raw' });
+  const complete = (taskToken: Uint8Array, messages: temporal.api.protocol.v1.IMessage[], commandIds: string[]) =>
+    h.service.respondWorkflowTaskCompleted({
+      namespace: 'default',
+      taskToken,
+      identity: 'raw',
+      messages,
+      commands: commandIds.map((messageId) => ({
+        commandType: temporal.api.enums.v1.CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE,
+        protocolMessageCommandAttributes: { messageId },
+      })),
+    });
+  await complete((await poll()).taskToken!, [], []);
+
+  const result = handle.executeUpdate(addUpdate, { args: [2], updateId: 'u1' });
+  const delivered = await poll();
+  const request = delivered.messages![0];
+  const acceptance = (requestMessage: temporal.api.protocol.v1.IMessage): temporal.api.protocol.v1.IMessage => ({
+    id: `${requestMessage.id}/accept`,
+    protocolInstanceId: requestMessage.protocolInstanceId,
+    body: {
+      type_url: 'type.googleapis.com/temporal.api.update.v1.Acceptance',
+      value: update.v1.Acceptance.encode({
+        acceptedRequestMessageId: requestMessage.id,
+        acceptedRequestSequencingEventId: requestMessage.eventId,
+        acceptedRequest: update.v1.Request.decode(requestMessage.body!.value!),
+      }).finish(),
+    } as never,
+  });
+  const response: temporal.api.protocol.v1.IMessage = {
+    id: `${request.id}/complete`,
+    protocolInstanceId: request.protocolInstanceId,
+    body: {
+      type_url: 'type.googleapis.com/temporal.api.update.v1.Response',
+      value: update.v1.Response.encode({
+        meta: { updateId: 'u1' },
+        outcome: { success: { payloads: [defaultPayloadConverter.toPayload(2)] } },
+      }).finish(),
+    } as never,
+  };
+  await complete(delivered.taskToken!, [acceptance(request), response], [`${request.id}/accept`, `${request.id}/complete`]);
+  expect(await result).toBe(2);
+
+  // Accepting the completed update again: refused, the task fails (attempt 1 writes WorkflowTaskFailed).
+  await handle.signal(bumpSignal, 1);
+  const again = await poll();
+  await expect(complete(again.taskToken!, [acceptance(request)], [`${request.id}/accept`])).rejects.toMatchObject({
+    code: grpc.status.INVALID_ARGUMENT,
+    details: expect.stringMatching(/^BadUpdateWorkflowExecutionMessage: invalid state transition attempted for Update u1/),
+  });
+  // A command naming a message the completion does not carry: refused too (from attempt 2 nothing is written).
+  const retry = await poll();
+  expect(retry.attempt).toBe(2);
+  await expect(complete(retry.taskToken!, [], [`${request.id}/accept`])).rejects.toMatchObject({
+    code: grpc.status.INVALID_ARGUMENT,
+    details: `BadUpdateWorkflowExecutionMessage: ProtocolMessageCommand referenced absent message ID ${request.id}/accept`,
+  });
+  const history = (await handle.fetchHistory()).events ?? [];
+  const failed = history.filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+  expect(failed.map((e) => e.workflowTaskFailedEventAttributes?.cause)).toEqual([
+    temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE,
+  ]);
+  expect(await eventNames(handle)).toEqual([
+    'WorkflowExecutionStarted',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskCompleted',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskCompleted',
+    'WorkflowExecutionUpdateAccepted',
+    'WorkflowExecutionUpdateCompleted',
+    'WorkflowExecutionSignaled',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskFailed',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+  ]);
+  await handle.terminate();
+});

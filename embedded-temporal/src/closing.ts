@@ -59,6 +59,7 @@ export function failWorkflow(run: WorkflowRun, failure: Failure, workflowTaskCom
 }
 
 export function timeOutWorkflow(run: WorkflowRun): void {
+  run.forceCloseWorkflowTask();
   const failure: Failure = {
     message: 'workflow timeout',
     source: 'Server',

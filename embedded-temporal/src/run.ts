@@ -407,8 +407,29 @@ export class WorkflowRun {
   /** Applied at once, even in the middle of a workflow task: the in-flight completion will get NOT_FOUND. */
   terminate(reason: string, details: unknown, identity: string): void {
     if (!this.isOpen) throw workflowClosed();
-    this.flushBuffer();
+    this.forceCloseWorkflowTask();
     this.close('EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED', { reason, details, identity });
+  }
+
+  /**
+   * Before the server closes the run on its own (terminate, timeout), a
+   * started task is failed with FORCE_CLOSE_COMMAND by `history-service` and
+   * the events buffered behind it are written, as the real server does
+   * (`TerminateWorkflow`/`TimeoutWorkflow`), so no task is left without an
+   * outcome and no signal that arrived during it is lost from history.
+   */
+  forceCloseWorkflowTask(): void {
+    if (this.wft.phase === 'started') {
+      const { scheduledEventId, startedEventId } = this.wft;
+      this.history.append('EVENT_TYPE_WORKFLOW_TASK_FAILED', {
+        scheduledEventId,
+        startedEventId,
+        cause: 'WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND',
+        identity: 'history-service',
+      });
+      this.endWorkflowTask();
+    }
+    this.flushBuffer();
   }
 
   // ---- timers -----------------------------------------------------------------

@@ -300,3 +300,40 @@ test('terminate mid-activity closes the run; the activity completion then gets N
   ]);
   await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
 });
+
+test('terminate or run timeout during a started task: the task fails with FORCE_CLOSE_COMMAND, then what was buffered, then the close', async () => {
+  const taskQueue = h.taskQueue();
+  const terminated = await h.client.workflow.start('helloTwoSignals', { taskQueue, workflowId: `t-${taskQueue}` });
+  const task = await pollTask(taskQueue);
+  await terminated.signal('name', 'during the task');
+  await terminated.terminate('stop');
+  const late = await h.service
+    .respondWorkflowTaskCompleted({ namespace: ns, taskToken: task.taskToken, identity: 'raw', commands: [] })
+    .catch((e: unknown) => e);
+  expect(code(late)).toBe(status.NOT_FOUND);
+  expect(await eventNames(terminated)).toEqual([
+    'WorkflowExecutionStarted',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskFailed',
+    'WorkflowExecutionSignaled',
+    'WorkflowExecutionTerminated',
+  ]);
+  const failed = (await historyOf(terminated))[3].workflowTaskFailedEventAttributes;
+  expect(failed?.cause).toBe(temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND);
+  expect(failed?.identity).toBe('history-service');
+  expect(Number(failed?.startedEventId)).toBe(Number(task.startedEventId));
+
+  const timedOut = await h.client.workflow.start('helloTwoSignals', { taskQueue, workflowId: `to-${taskQueue}`, workflowRunTimeout: '1s' });
+  await pollTask(taskQueue);
+  await timedOut.signal('name', 'during the task');
+  await eventually(async () => (await timedOut.describe()).status.name === 'TIMED_OUT');
+  expect(await eventNames(timedOut)).toEqual([
+    'WorkflowExecutionStarted',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskFailed',
+    'WorkflowExecutionSignaled',
+    'WorkflowExecutionTimedOut',
+  ]);
+});

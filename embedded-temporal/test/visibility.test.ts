@@ -242,6 +242,19 @@ describe('ListWorkflowExecutions and CountWorkflowExecutions', () => {
     await expect(client.workflow.count("VisPriority = 'high'")).rejects.toMatchObject({ cause: { code: grpcStatus.INVALID_ARGUMENT } });
   });
 
+  it('GROUP BY is for Count only: List refuses it with INVALID_ARGUMENT', async () => {
+    const grouped = `TaskQueue = '${taskQueue}' GROUP BY ExecutionStatus`;
+    const listed = async () => {
+      for await (const wf of client.workflow.list({ query: grouped })) void wf;
+    };
+    await expect(listed()).rejects.toMatchObject({ cause: { code: grpcStatus.INVALID_ARGUMENT } });
+    await expect(
+      connection.workflowService.listWorkflowExecutions({ namespace: NAMESPACE, query: grouped }),
+    ).rejects.toMatchObject({ code: grpcStatus.INVALID_ARGUMENT, details: expect.stringMatching(/GROUP BY/) });
+    // The same query counts fine.
+    await eventually(async () => expect((await client.workflow.count(grouped)).count).toBe(5));
+  });
+
   it('list entries carry type, status, times and typed search attributes', async () => {
     const found: WorkflowExecutionInfo[] = [];
     for await (const wf of client.workflow.list({ query: `WorkflowId = '${id('bob')}'` })) found.push(wf);

@@ -102,6 +102,8 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {
     stop: () => {
       stopped ??= (async () => {
         engine.releaseAllPolls();
+        // Closing the clock first ends TestService sleeps still waiting on it (CANCELLED), so they do not hold the shutdown.
+        clock.close();
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => {
             server.forceShutdown();
@@ -112,7 +114,6 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {
             resolve();
           });
         });
-        clock.close();
       })();
       return stopped;
     },

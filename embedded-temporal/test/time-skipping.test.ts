@@ -9,6 +9,7 @@
  * Embedded server only: a real Temporal cluster has no TestService.
  */
 import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
 import { TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -178,4 +179,38 @@ it('skips to a workflow run timeout', async () => {
   expect(elapsed).toBeLessThan(7 * DAY);
   const described = await env.client.workflow.getHandle(wfId('run-timeout')).describe();
   expect(described.status.name).toBe('TIMED_OUT');
+});
+
+it('stop() ends an env.sleep still in flight at once with CANCELLED, before stop() returns', async () => {
+  const own = await startEmbeddedTemporal({ port: 0, timeSkipping: true });
+  const ownEnv = await (TestWorkflowEnvironment as unknown as PrivateCreate).create({
+    server: { type: 'existing' },
+    supportsTimeSkipping: true,
+    address: own.address,
+    namespace: 'default',
+  });
+  try {
+    // A workflow task nobody polls holds time still, so the sleep cannot end by skipping ahead.
+    await ownEnv.client.workflow.start(tsSleepWorkflow, { taskQueue: `idle-${taskQueue}`, workflowId: wfId('idle'), args: [DAY] });
+    const heldBefore = own.clock.lockCount;
+    const order: string[] = [];
+    const sleeping = ownEnv.sleep(DAY).then(
+      () => order.push('sleep resolved'),
+      (err: unknown) => {
+        order.push('sleep rejected');
+        return err;
+      },
+    );
+    // UnlockTimeSkippingWithSleep gives up the harness lock once the server has the sleep.
+    for (let i = 0; i < 250 && own.clock.lockCount >= heldBefore; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(own.clock.lockCount).toBe(heldBefore - 1);
+    await own.stop();
+    order.push('stop returned');
+    const err = await sleeping;
+    expect(err).toMatchObject({ code: status.CANCELLED, details: expect.stringMatching(/clock is closed/) });
+    expect(order).toEqual(['sleep rejected', 'stop returned']);
+  } finally {
+    await ownEnv.teardown();
+    await own.stop();
+  }
 });

@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { sleep, startHarness, TestSocket, TOKENS, type Harness } from './harness';
+import { conversationWorkflow } from '../../src/workflows';
+import { customerMessageSignal } from '../../src/workflows/contract';
 
 async function newConversation(h: Harness): Promise<{ conversationId: string; token: string }> {
   const res = await request(h.gateway.app).post('/api/conversations').send({}).expect(201);
@@ -78,13 +80,13 @@ describe('customer WebSocket (fake Temporal)', () => {
 
     // While disconnected, the conversation moves on (an agent path would do the same).
     const conv = h.fake.conversation(c.conversationId)!;
-    await h.fake.client.workflow.signalWithStart('conversationWorkflow', {
+    await h.fake.client.workflow.signalWithStart(conversationWorkflow, {
       workflowId: conv.workflowId,
       args: [conv.input],
-      signal: { name: 'customerMessage' },
+      signal: customerMessageSignal,
       signalArgs: [{ messageId: 'm-2', text: 'second (from another tab)' }],
       taskQueue: 'q',
-    } as any);
+    });
     await sleep(20);
 
     const second = await TestSocket.open(customerUrl(h, c));

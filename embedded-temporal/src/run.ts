@@ -313,13 +313,14 @@ export class WorkflowRun {
 
   /** Refuses a token that does not name the task currently started (superseded, timed out, or the run closed). */
   checkWorkflowTaskToken(token: Extract<TaskToken, { kind: 'workflow' }>): void {
+    // The real server's two answers: the run closed (e.g. terminated mid-task), or the task is no longer the current one.
+    if (!this.isOpen) throw workflowClosed();
     if (
-      !this.isOpen ||
       this.wft.phase !== 'started' ||
       this.wft.startedEventId !== token.startedEventId ||
       this.wft.attempt !== token.attempt
     ) {
-      throw notFound('Workflow task not found.');
+      throw notFound('workflow task not found.');
     }
   }
 

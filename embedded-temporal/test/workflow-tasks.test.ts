@@ -123,7 +123,7 @@ test('completions with a stale or superseded token get NOT_FOUND', async () => {
   const stale = await h.service
     .respondWorkflowTaskCompleted({ namespace: ns, taskToken: first.taskToken, identity: 'raw', commands: [] })
     .catch((e: unknown) => e);
-  expect(code(stale)).toBe(status.NOT_FOUND);
+  expect(stale).toMatchObject({ code: status.NOT_FOUND, details: 'workflow task not found.' });
   const second = await pollTask(taskQueue);
   expect(second.attempt).toBe(2);
   await h.service.respondWorkflowTaskCompleted({ namespace: ns, taskToken: second.taskToken, identity: 'raw', commands: [] });
@@ -310,7 +310,7 @@ test('terminate or run timeout during a started task: the task fails with FORCE_
   const late = await h.service
     .respondWorkflowTaskCompleted({ namespace: ns, taskToken: task.taskToken, identity: 'raw', commands: [] })
     .catch((e: unknown) => e);
-  expect(code(late)).toBe(status.NOT_FOUND);
+  expect(late).toMatchObject({ code: status.NOT_FOUND, details: 'workflow execution already completed' });
   expect(await eventNames(terminated)).toEqual([
     'WorkflowExecutionStarted',
     'WorkflowTaskScheduled',

@@ -17,7 +17,9 @@ function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    const level = process.env.TEMPORAL_TEST_LOG ? 'DEBUG' : 'ERROR';
+    // TEMPORAL_TEST_LOG=WARN (or TRACE, DEBUG, INFO, ERROR) picks the SDK's log level; any other value means DEBUG.
+    const wanted = process.env.TEMPORAL_TEST_LOG?.toUpperCase();
+    const level = !wanted ? 'ERROR' : (['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const).find((l) => l === wanted) ?? 'DEBUG';
     Runtime.install({
       logger: new DefaultLogger(level),
       telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },

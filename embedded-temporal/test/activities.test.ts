@@ -5,8 +5,10 @@
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import type { Workflow, WorkflowResultType } from '@temporalio/common';
 import { attemptLog } from './activities';
 import { createHarness, eventNames, historyOf, type Harness } from './support/harness';
+import { cancelActivity, runFailWith, runFlaky, runSleepFor, runSlowFirstAttempt, scheduleWith } from './workflows/activities';
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,16 +16,20 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function run<T>(workflowType: string, args: unknown[]): Promise<{ result?: T; error?: unknown; workflowId: string; names: string[] }> {
+async function run<W extends Workflow>(
+  workflow: W,
+  args: Parameters<W>,
+): Promise<{ result?: WorkflowResultType<W>; error?: unknown; workflowId: string; names: string[] }> {
   const taskQueue = h.taskQueue();
   const workflowId = `wf-${taskQueue}`;
   const worker = await h.worker(taskQueue);
   return await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start(workflowType, { taskQueue, workflowId, args });
-    let result: T | undefined;
+    // Started as a plain Workflow: WorkflowStartOptions<W> picks its args field by a conditional type TypeScript cannot resolve for a generic W.
+    const handle = await h.client.workflow.start<Workflow>(workflow, { taskQueue, workflowId, args });
+    let result: WorkflowResultType<W> | undefined;
     let error: unknown;
     try {
-      result = (await handle.result()) as T;
+      result = (await handle.result()) as WorkflowResultType<W>;
     } catch (err) {
       error = err;
     }
@@ -48,7 +54,7 @@ const ONE_ACTIVITY = [
 ];
 
 test('retries back off by initial interval × coefficient^n, carrying attempt and heartbeat details', async () => {
-  const r = await run<string>('runFlaky', [3, { startToCloseTimeout: '10s', retry: { initialInterval: '200ms', backoffCoefficient: 2 } }]);
+  const r = await run(runFlaky, [3, { startToCloseTimeout: '10s', retry: { initialInterval: '200ms', backoffCoefficient: 2 } }]);
   expect(r.result).toBe('succeeded on attempt 3');
   const attempts = attemptLog.get(r.workflowId)!;
   expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
@@ -65,7 +71,7 @@ test('retries back off by initial interval × coefficient^n, carrying attempt an
 });
 
 test('maximum attempts ends in ActivityTaskFailed with MAXIMUM_ATTEMPTS_REACHED', async () => {
-  const r = await run('runFlaky', [9, { startToCloseTimeout: '10s', retry: { initialInterval: '10ms', maximumAttempts: 2 } }]);
+  const r = await run(runFlaky, [9, { startToCloseTimeout: '10s', retry: { initialInterval: '10ms', maximumAttempts: 2 } }]);
   const failure = activityFailure(r.error);
   expect(failure.retryState).toBe('MAXIMUM_ATTEMPTS_REACHED');
   expect(failure.cause).toBeInstanceOf(ApplicationFailure);
@@ -74,10 +80,10 @@ test('maximum attempts ends in ActivityTaskFailed with MAXIMUM_ATTEMPTS_REACHED'
 });
 
 test('ApplicationFailure.nonRetryable and nonRetryableErrorTypes stop retrying at once', async () => {
-  const a = await run('runFailWith', ['nonRetryable', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms' } }]);
+  const a = await run(runFailWith, ['nonRetryable', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms' } }]);
   expect(activityFailure(a.error).retryState).toBe('NON_RETRYABLE_FAILURE');
   expect(attemptLog.get(a.workflowId)).toHaveLength(1);
-  const b = await run('runFailWith', ['badInput', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms', nonRetryableErrorTypes: ['BadInput'] } }]);
+  const b = await run(runFailWith, ['badInput', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms', nonRetryableErrorTypes: ['BadInput'] } }]);
   const failure = activityFailure(b.error);
   expect(failure.retryState).toBe('NON_RETRYABLE_FAILURE');
   expect((failure.cause as ApplicationFailure).type).toBe('BadInput');
@@ -85,11 +91,11 @@ test('ApplicationFailure.nonRetryable and nonRetryableErrorTypes stop retrying a
 });
 
 test('nextRetryDelay is honoured, and capped by the maximum interval', async () => {
-  const a = await run<string>('runFailWith', ['delay', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms' } }]);
+  const a = await run(runFailWith, ['delay', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms' } }]);
   expect(a.result).toBe('succeeded on attempt 3');
   const ra = attemptLog.get(a.workflowId)!;
   expect(ra[1].currentAttemptScheduledMs - ra[0].failedAtMs!).toBeGreaterThanOrEqual(290);
-  const b = await run<string>('runFailWith', ['longDelay', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms', maximumInterval: '200ms' } }]);
+  const b = await run(runFailWith, ['longDelay', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms', maximumInterval: '200ms' } }]);
   expect(b.result).toBe('succeeded on attempt 3');
   const rb = attemptLog.get(b.workflowId)!;
   const gap = rb[1].currentAttemptScheduledMs - rb[0].failedAtMs!;
@@ -98,7 +104,7 @@ test('nextRetryDelay is honoured, and capped by the maximum interval', async () 
 });
 
 test('a start-to-close timeout is retried', async () => {
-  const r = await run<string>('runSlowFirstAttempt', [5000, { startToCloseTimeout: '300ms', retry: { initialInterval: '10ms' } }]);
+  const r = await run(runSlowFirstAttempt, [5000, { startToCloseTimeout: '300ms', retry: { initialInterval: '10ms' } }]);
   expect(r.result).toBe('attempt 2');
   const started = (await historyOf(h.client.workflow.getHandle(r.workflowId))).find((e) => e.activityTaskStartedEventAttributes)!;
   const last = started.activityTaskStartedEventAttributes?.lastFailure;
@@ -106,7 +112,7 @@ test('a start-to-close timeout is retried', async () => {
 });
 
 test('a schedule-to-close timeout is final, with RETRY_STATE_TIMEOUT', async () => {
-  const r = await run('runSleepFor', [10_000, { scheduleToCloseTimeout: '400ms', retry: { initialInterval: '10ms' } }]);
+  const r = await run(runSleepFor, [10_000, { scheduleToCloseTimeout: '400ms', retry: { initialInterval: '10ms' } }]);
   const failure = activityFailure(r.error);
   expect(failure.retryState).toBe('TIMEOUT');
   expect(failure.cause).toBeInstanceOf(TimeoutFailure);
@@ -115,14 +121,14 @@ test('a schedule-to-close timeout is final, with RETRY_STATE_TIMEOUT', async () 
 });
 
 test('a missed heartbeat times the attempt out', async () => {
-  const r = await run('runSleepFor', [10_000, { startToCloseTimeout: '10s', heartbeatTimeout: '300ms', retry: { maximumAttempts: 1 } }]);
+  const r = await run(runSleepFor, [10_000, { startToCloseTimeout: '10s', heartbeatTimeout: '300ms', retry: { maximumAttempts: 1 } }]);
   const failure = activityFailure(r.error);
   expect(failure.retryState).toBe('MAXIMUM_ATTEMPTS_REACHED');
   expect((failure.cause as TimeoutFailure).timeoutType).toBe('HEARTBEAT');
 });
 
 test('cancelling a heartbeating activity ends in ActivityTaskCanceled', async () => {
-  const r = await run<string>('cancelActivity', [300, { startToCloseTimeout: '10s', heartbeatTimeout: '2s' }]);
+  const r = await run(cancelActivity, [300, { startToCloseTimeout: '10s', heartbeatTimeout: '2s' }]);
   expect(r.result).toBe('cancelled');
   expect(r.names).toEqual([
     'WorkflowExecutionStarted',
@@ -146,7 +152,7 @@ test('cancelling a heartbeating activity ends in ActivityTaskCanceled', async ()
 });
 
 test('cancelling an activity nobody picked up cancels it at once', async () => {
-  const r = await run<string>('cancelActivity', [100, { startToCloseTimeout: '10s', taskQueue: `nobody-${Date.now()}` }]);
+  const r = await run(cancelActivity, [100, { startToCloseTimeout: '10s', taskQueue: `nobody-${Date.now()}` }]);
   expect(r.result).toBe('cancelled');
   expect(r.names).toEqual([
     'WorkflowExecutionStarted',
@@ -173,7 +179,7 @@ test('the activity task carries normalised timeouts, always present', async () =
   const remote = `${taskQueue}-remote`;
   const worker = await h.worker(taskQueue);
   await worker.runUntil(async () => {
-    const onlyScheduleToClose = await h.client.workflow.start('scheduleWith', {
+    const onlyScheduleToClose = await h.client.workflow.start(scheduleWith, {
       taskQueue,
       workflowId: `a-${taskQueue}`,
       args: [{ scheduleToCloseTimeout: '5s', taskQueue: remote }],
@@ -190,7 +196,7 @@ test('the activity task carries normalised timeouts, always present', async () =
     await h.service.respondActivityTaskCompleted({ namespace: 'default', taskToken: t1.taskToken, identity: 'raw' });
     await onlyScheduleToClose.result();
 
-    const onlyStartToClose = await h.client.workflow.start('scheduleWith', {
+    const onlyStartToClose = await h.client.workflow.start(scheduleWith, {
       taskQueue,
       workflowId: `b-${taskQueue}`,
       args: [{ startToCloseTimeout: '7s', taskQueue: remote }],

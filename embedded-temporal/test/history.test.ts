@@ -8,6 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { temporal } from '@temporalio/proto';
 import { createHarness, eventually, historyOf, type Harness } from './support/harness';
+import { goSignal, manySteps, waitForGo } from './workflows/history';
 
 let h: Harness;
 const calls: string[] = [];
@@ -26,7 +27,7 @@ test('a long history pages through GetWorkflowExecutionHistory, and worker task 
   const worker = await h.worker(taskQueue, { maxCachedWorkflows: 0 });
   const before = calls.filter((c) => c === 'GetWorkflowExecutionHistory').length;
   const handle = await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start('manySteps', { taskQueue, workflowId: `wf-${taskQueue}`, args: [12] });
+    const handle = await h.client.workflow.start(manySteps, { taskQueue, workflowId: `wf-${taskQueue}`, args: [12] });
     expect(await handle.result()).toHaveLength(12);
     return handle;
   });
@@ -56,7 +57,7 @@ test('a fetched history replays cleanly; the same history against different code
   const taskQueue = h.taskQueue();
   const worker = await h.worker(taskQueue);
   const handle = await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start('manySteps', { taskQueue, workflowId: `wf-${taskQueue}`, args: [3] });
+    const handle = await h.client.workflow.start(manySteps, { taskQueue, workflowId: `wf-${taskQueue}`, args: [3] });
     await handle.result();
     return handle;
   });
@@ -66,6 +67,7 @@ test('a fetched history replays cleanly; the same history against different code
   const { History } = temporal.api.history.v1;
   const tampered = History.decode(History.encode(history).finish());
   const started = tampered.events[0].workflowExecutionStartedEventAttributes!;
+  // The tampered history names the other workflow type on the wire, as a recorded history would.
   started.workflowType = { name: 'manyTimers' };
   await expect(Worker.runReplayHistory({ workflowBundle }, tampered, handle.workflowId)).rejects.toBeInstanceOf(DeterminismViolationError);
 });
@@ -74,7 +76,7 @@ test('waitNewEvent long-polls until the next event is written', async () => {
   const taskQueue = h.taskQueue();
   const worker = await h.worker(taskQueue);
   await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start('waitForGo', { taskQueue, workflowId: `wf-${taskQueue}` });
+    const handle = await h.client.workflow.start(waitForGo, { taskQueue, workflowId: `wf-${taskQueue}` });
     await eventually(async () => (await historyOf(handle)).length >= 4);
     const first = await h.service.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: handle.workflowId }, waitNewEvent: true });
     const seen = first.history?.events?.length ?? 0;
@@ -89,7 +91,7 @@ test('waitNewEvent long-polls until the next event is written', async () => {
     void waiting.then(() => (answered = true));
     await new Promise((r) => setTimeout(r, 200));
     expect(answered).toBe(false);
-    await handle.signal('go');
+    await handle.signal(goSignal);
     const next = await waiting;
     expect(Number(next.history?.events?.[0].eventId)).toBe(seen + 1);
     expect(next.history?.events?.[0].eventType).toBe(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);

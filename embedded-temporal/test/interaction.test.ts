@@ -18,7 +18,22 @@ import {
 import { Client } from '@temporalio/client';
 import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { addUpdate, bumpSignal, claimUpdate, counter, doneSignal, failingQuery, releaseSignal, slowAddUpdate, stateQuery } from './workflows/interaction';
+import {
+  addUpdate,
+  bumpSignal,
+  cancelOther,
+  claimUpdate,
+  counter,
+  doneSignal,
+  failingQuery,
+  parentLeavesChild,
+  parentOfChild,
+  releaseSignal,
+  signalOther,
+  sleepsLong,
+  slowAddUpdate,
+  stateQuery,
+} from './workflows/interaction';
 import { createHarness, eventNames, eventually, type Harness } from './support/harness';
 
 let h: Harness;
@@ -49,6 +64,7 @@ describe('queries', () => {
       await settled(handle);
       expect(await handle.query(stateQuery)).toBe(3);
       await expect(handle.query(failingQuery)).rejects.toThrow(/this query always fails/);
+      // A string on purpose: no definition exists for a query the workflow never registered.
       await expect(handle.query('noSuchQuery')).rejects.toBeInstanceOf(QueryNotRegisteredError);
       await handle.signal(doneSignal);
       expect(await handle.result()).toBe(3);
@@ -85,7 +101,7 @@ describe('queries', () => {
     const first = await poll();
     const queryIds = Object.keys(first.queries ?? {});
     expect(queryIds).toHaveLength(1);
-    expect(first.queries?.[queryIds[0]].queryType).toBe('state');
+    expect(first.queries?.[queryIds[0]].queryType).toBe(stateQuery.name);
     const answer = defaultPayloadConverter.toPayload(41);
     await h.service.respondWorkflowTaskCompleted({
       namespace: 'default',
@@ -104,7 +120,7 @@ describe('queries', () => {
     await new Promise((r) => setTimeout(r, 50));
     await h.service.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: second.taskToken, identity: 'raw', commands: [] });
     const queryTask = await poll();
-    expect(queryTask.query?.queryType).toBe('state');
+    expect(queryTask.query?.queryType).toBe(stateQuery.name);
     expect(Number(queryTask.previousStartedEventId)).toBe(Number(second.startedEventId));
     expect((queryTask.history?.events ?? []).map((e) => e.eventType)).toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
     await h.service.respondQueryTaskCompleted({
@@ -195,7 +211,7 @@ describe('updates', () => {
 
 test('cancellation reaches the workflow as CancelledFailure', async () => {
   await withWorker(async (taskQueue) => {
-    const handle = await h.client.workflow.start('sleepsLong', { taskQueue, workflowId: `wf-${taskQueue}` });
+    const handle = await h.client.workflow.start(sleepsLong, { taskQueue, workflowId: `wf-${taskQueue}` });
     await settled(handle);
     await handle.cancel();
     await handle.cancel();
@@ -303,6 +319,7 @@ describe('workflow id policies', () => {
     const request = {
       namespace: 'default',
       workflowId: `wf-${taskQueue}`,
+      // A hand-built StartWorkflowExecution request carries the workflow type as its wire name.
       workflowType: { name: 'counter' },
       taskQueue: { name: taskQueue },
       requestId: `req-${taskQueue}`,
@@ -317,7 +334,7 @@ describe('workflow id policies', () => {
 describe('children and external workflows', () => {
   test('a child workflow result reaches its parent', async () => {
     await withWorker(async (taskQueue) => {
-      const handle = await h.client.workflow.start('parentOfChild', { taskQueue, workflowId: `wf-${taskQueue}`, args: ['x'] });
+      const handle = await h.client.workflow.start(parentOfChild, { taskQueue, workflowId: `wf-${taskQueue}`, args: ['x'] });
       expect(await handle.result()).toBe('child got x');
       const names = await eventNames(handle);
       expect(names).toEqual(
@@ -331,9 +348,9 @@ describe('children and external workflows', () => {
 
   test('parent close policies: terminate (default), abandon, request cancel', async () => {
     await withWorker(async (taskQueue) => {
-      const statusOf = async (policy: string) => {
+      const statusOf = async (policy: Parameters<typeof parentLeavesChild>[0]) => {
         const id = `${policy}-${taskQueue}`;
-        const childId = await h.client.workflow.execute('parentLeavesChild', { taskQueue, workflowId: id, args: [policy] });
+        const childId = await h.client.workflow.execute(parentLeavesChild, { taskQueue, workflowId: id, args: [policy] });
         const child = h.client.workflow.getHandle(childId);
         return await eventually(async () => {
           const s = (await child.describe()).status.name;
@@ -350,14 +367,14 @@ describe('children and external workflows', () => {
   test('signalling and cancelling another workflow, and signalling one that does not exist', async () => {
     await withWorker(async (taskQueue) => {
       const target = await h.client.workflow.start(counter, { taskQueue, workflowId: `target-${taskQueue}` });
-      expect(await h.client.workflow.execute('signalOther', { taskQueue, workflowId: `s-${taskQueue}`, args: [target.workflowId] })).toBe('signalled');
+      expect(await h.client.workflow.execute(signalOther, { taskQueue, workflowId: `s-${taskQueue}`, args: [target.workflowId] })).toBe('signalled');
       await eventually(async () => (await target.query(stateQuery)) === 5);
-      const missing = await h.client.workflow.start('signalOther', { taskQueue, workflowId: `m-${taskQueue}`, args: ['no-such-workflow'] });
+      const missing = await h.client.workflow.start(signalOther, { taskQueue, workflowId: `m-${taskQueue}`, args: ['no-such-workflow'] });
       expect(await missing.result()).toMatch(/^signal failed/);
       expect(await eventNames(missing)).toContain('SignalExternalWorkflowExecutionFailed');
-      const sleeper = await h.client.workflow.start('sleepsLong', { taskQueue, workflowId: `sl-${taskQueue}` });
+      const sleeper = await h.client.workflow.start(sleepsLong, { taskQueue, workflowId: `sl-${taskQueue}` });
       await settled(sleeper);
-      const canceller = await h.client.workflow.start('cancelOther', { taskQueue, workflowId: `c-${taskQueue}`, args: [sleeper.workflowId] });
+      const canceller = await h.client.workflow.start(cancelOther, { taskQueue, workflowId: `c-${taskQueue}`, args: [sleeper.workflowId] });
       expect(await canceller.result()).toBe('cancel requested');
       expect(await eventNames(canceller)).toContain('ExternalWorkflowExecutionCancelRequested');
       await expect(sleeper.result()).rejects.toBeInstanceOf(WorkflowFailedError);

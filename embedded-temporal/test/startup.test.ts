@@ -6,6 +6,7 @@ import { status } from '@grpc/grpc-js';
 import { NamespaceNotFoundError } from '@temporalio/client';
 import { Client } from '@temporalio/client';
 import { createHarness, type Harness } from './support/harness';
+import { returnValue } from './workflows/basic';
 
 let h: Harness;
 const calls: string[] = [];
@@ -68,7 +69,7 @@ test('a cancelled poll never receives a task; the next poll gets it at attempt 1
   await new Promise((r) => setTimeout(r, 100));
   abort.abort();
   await expect(cancelled).rejects.toThrow();
-  const handle = await h.client.workflow.start('returnValue', { taskQueue, workflowId: `wf-${taskQueue}`, args: ['x'] });
+  const handle = await h.client.workflow.start(returnValue, { taskQueue, workflowId: `wf-${taskQueue}`, args: ['x'] });
   const res = await h.service.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'live-poller' });
   expect(res.workflowExecution?.workflowId).toBe(handle.workflowId);
   expect(res.attempt).toBe(1);
@@ -95,7 +96,7 @@ test('a sticky poll parks until its worker shuts down', async () => {
 test('an unknown namespace is NOT_FOUND with NamespaceNotFoundFailure details', async () => {
   await expect(h.service.describeNamespace({ namespace: 'no-such-namespace' })).rejects.toMatchObject({ code: status.NOT_FOUND });
   const client = new Client({ connection: h.connection, namespace: 'no-such-namespace' });
-  await expect(client.workflow.start('returnValue', { taskQueue: 'x', workflowId: 'x', args: ['x'] })).rejects.toBeInstanceOf(
+  await expect(client.workflow.start(returnValue, { taskQueue: 'x', workflowId: 'x', args: ['x'] })).rejects.toBeInstanceOf(
     NamespaceNotFoundError,
   );
 });

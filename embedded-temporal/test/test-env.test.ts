@@ -10,6 +10,7 @@ import { Worker } from '@temporalio/worker';
 import { createTestEnv } from '../../test/helpers/temporal-env';
 import { startEmbeddedTemporal } from '../src';
 import * as activities from './activities';
+import { sleeper } from './workflows/clock';
 
 const DAY = 86_400_000;
 const saved = { address: process.env.TEMPORAL_ADDRESS, namespace: process.env.TEMPORAL_NAMESPACE };
@@ -36,7 +37,7 @@ test('without TEMPORAL_ADDRESS: an embedded server that skips time, stopped by t
     });
     const before = await env.currentTimeMs();
     const virtualElapsed = await worker.runUntil(
-      env.client.workflow.execute('sleeper', { taskQueue, workflowId: `wf-${taskQueue}`, args: [30 * DAY] }),
+      env.client.workflow.execute(sleeper, { taskQueue, workflowId: `wf-${taskQueue}`, args: [30 * DAY] }),
     );
     expect(virtualElapsed).toBeGreaterThanOrEqual(30 * DAY);
     expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(30 * DAY);

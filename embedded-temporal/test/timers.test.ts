@@ -5,7 +5,17 @@
  * memo as DescribeWorkflowExecution reports them.
  */
 import { temporal } from '@temporalio/proto';
-import { CustomInt, CustomKeyword } from './workflows/timers';
+import {
+  conditionWithTimeout,
+  CustomInt,
+  CustomKeyword,
+  doneSignal,
+  longLocalActivity,
+  patchedWorkflow,
+  raceTimerAndActivity,
+  sleepFor,
+  upserts,
+} from './workflows/timers';
 import { createHarness, eventNames, eventually, historyOf, type Harness } from './support/harness';
 
 let h: Harness;
@@ -20,7 +30,7 @@ test('sleep writes TimerStarted and TimerFired', async () => {
   const taskQueue = h.taskQueue();
   const worker = await h.worker(taskQueue);
   await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start('sleepFor', { taskQueue, workflowId: `wf-${taskQueue}`, args: [200] });
+    const handle = await h.client.workflow.start(sleepFor, { taskQueue, workflowId: `wf-${taskQueue}`, args: [200] });
     expect(await handle.result()).toBe('woke');
     expect(await eventNames(handle)).toEqual([
       'WorkflowExecutionStarted',
@@ -41,7 +51,7 @@ test('a timer wins a race against a slower activity', async () => {
   const taskQueue = h.taskQueue();
   const worker = await h.worker(taskQueue);
   await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start('raceTimerAndActivity', { taskQueue, workflowId: `wf-${taskQueue}`, args: [100, 1500] });
+    const handle = await h.client.workflow.start(raceTimerAndActivity, { taskQueue, workflowId: `wf-${taskQueue}`, args: [100, 1500] });
     expect(await handle.result()).toBe('timer');
     expect(await eventNames(handle)).toEqual([
       'WorkflowExecutionStarted',
@@ -63,13 +73,13 @@ test('condition() with a timeout: the timer fires, or the signal wins and the ti
   const taskQueue = h.taskQueue();
   const worker = await h.worker(taskQueue);
   await worker.runUntil(async () => {
-    const timedOut = await h.client.workflow.start('conditionWithTimeout', { taskQueue, workflowId: `a-${taskQueue}`, args: [150] });
+    const timedOut = await h.client.workflow.start(conditionWithTimeout, { taskQueue, workflowId: `a-${taskQueue}`, args: [150] });
     expect(await timedOut.result()).toBe(false);
     expect(await eventNames(timedOut)).toContain('TimerFired');
 
-    const signalled = await h.client.workflow.start('conditionWithTimeout', { taskQueue, workflowId: `b-${taskQueue}`, args: [60_000] });
+    const signalled = await h.client.workflow.start(conditionWithTimeout, { taskQueue, workflowId: `b-${taskQueue}`, args: [60_000] });
     await eventually(async () => (await eventNames(signalled)).includes('TimerStarted'));
-    await signalled.signal('done');
+    await signalled.signal(doneSignal);
     expect(await signalled.result()).toBe(true);
     expect(await eventNames(signalled)).toEqual([
       'WorkflowExecutionStarted',
@@ -89,7 +99,7 @@ test('condition() with a timeout: the timer fires, or the signal wins and the ti
 
 test('a timer cancelled in the task that its buffered TimerFired waits behind never fires', async () => {
   const taskQueue = h.taskQueue();
-  const handle = await h.client.workflow.start('sleepFor', { taskQueue, workflowId: `wf-${taskQueue}`, args: [1] });
+  const handle = await h.client.workflow.start(sleepFor, { taskQueue, workflowId: `wf-${taskQueue}`, args: [1] });
   const poll = () => h.service.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'raw' });
   const first = await poll();
   await h.service.respondWorkflowTaskCompleted({
@@ -98,7 +108,7 @@ test('a timer cancelled in the task that its buffered TimerFired waits behind ne
     identity: 'raw',
     commands: [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't1', startToFireTimeout: { nanos: 200_000_000 } } }],
   });
-  await handle.signal('done');
+  await handle.signal(doneSignal);
   const second = await poll();
   // The timer fires while this task is in flight: its TimerFired is buffered.
   await new Promise((r) => setTimeout(r, 400));
@@ -130,7 +140,7 @@ test('a local activity longer than the workflow-task timeout completes (the work
   const taskQueue = h.taskQueue();
   const worker = await h.worker(taskQueue);
   await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start('longLocalActivity', { taskQueue, workflowId: `wf-${taskQueue}`, args: [2500], workflowTaskTimeout: '1s' });
+    const handle = await h.client.workflow.start(longLocalActivity, { taskQueue, workflowId: `wf-${taskQueue}`, args: [2500], workflowTaskTimeout: '1s' });
     expect(await handle.result()).toBe('slept 2500');
     const names = await eventNames(handle);
     expect(names).not.toContain('WorkflowTaskTimedOut');
@@ -147,7 +157,7 @@ test('patched() records a marker and upserts TemporalChangeVersion', async () =>
   const taskQueue = h.taskQueue();
   const worker = await h.worker(taskQueue);
   await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start('patchedWorkflow', { taskQueue, workflowId: `wf-${taskQueue}` });
+    const handle = await h.client.workflow.start(patchedWorkflow, { taskQueue, workflowId: `wf-${taskQueue}` });
     expect(await handle.result()).toBe('new path');
     expect(await eventNames(handle)).toEqual([
       'WorkflowExecutionStarted',
@@ -168,13 +178,13 @@ test('upserted search attributes and memo show up in describe, typed, and can be
   const taskQueue = h.taskQueue();
   const worker = await h.worker(taskQueue);
   await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start('upserts', { taskQueue, workflowId: `wf-${taskQueue}`, memo: { origin: 'test' } });
+    const handle = await h.client.workflow.start(upserts, { taskQueue, workflowId: `wf-${taskQueue}`, memo: { origin: 'test' } });
     await eventually(async () => (await eventNames(handle)).includes('WorkflowPropertiesModified'));
     const mid = await handle.describe();
     expect(mid.typedSearchAttributes.get(CustomKeyword)).toBe('abc');
     expect(mid.typedSearchAttributes.get(CustomInt)).toBe(42);
     expect(await mid.memo).toEqual({ origin: 'test', note: 'hi', count: 2 });
-    await handle.signal('done');
+    await handle.signal(doneSignal);
     expect(await handle.result()).toBe('ok');
     const end = await handle.describe();
     expect(end.typedSearchAttributes.get(CustomKeyword)).toBe('abc');

@@ -195,6 +195,7 @@ test('an update id re-sent before any worker accepted it is admitted once and ru
     waitPolicy: { lifecycleStage: stage },
     request: {
       meta: { updateId: 'add-once', identity: 'test' },
+      // A hand-built UpdateWorkflowExecution request carries the update's wire name.
       input: { name: 'add', args: { payloads: [defaultPayloadConverter.toPayload(5)] } },
     },
   });

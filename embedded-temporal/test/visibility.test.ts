@@ -182,8 +182,8 @@ describe('ListWorkflowExecutions and CountWorkflowExecutions', () => {
   });
 
   it('WorkflowType and WorkflowId, with = and IN', async () => {
-    await expectList("WorkflowType = 'visFailingWorkflow'", ['erin']);
-    await expectList("WorkflowType != 'visFailingWorkflow'", ['alice', 'bob', 'carol', 'dave']);
+    await expectList(`WorkflowType = '${visFailingWorkflow.name}'`, ['erin']);
+    await expectList(`WorkflowType != '${visFailingWorkflow.name}'`, ['alice', 'bob', 'carol', 'dave']);
     await expectList(`WorkflowId = '${id('bob')}'`, ['bob']);
     await expectList(`WorkflowId IN ('${id('bob')}', '${id('carol')}', 'vis-nobody')`, ['bob', 'carol']);
   });
@@ -260,7 +260,7 @@ describe('ListWorkflowExecutions and CountWorkflowExecutions', () => {
     for await (const wf of client.workflow.list({ query: `WorkflowId = '${id('bob')}'` })) found.push(wf);
     expect(found).toHaveLength(1);
     const [bob] = found;
-    expect(bob.type).toBe('visTaggedWorkflow');
+    expect(bob.type).toBe(visTaggedWorkflow.name);
     expect(bob.taskQueue).toBe(taskQueue);
     expect(bob.status.name).toBe('COMPLETED');
     expect(bob.closeTime!.getTime()).toBeGreaterThanOrEqual(bob.startTime.getTime());

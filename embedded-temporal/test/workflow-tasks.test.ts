@@ -8,6 +8,18 @@ import { status } from '@grpc/grpc-js';
 import { WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { createHarness, eventNames, eventually, historyOf, type Harness } from './support/harness';
+import {
+  activityOnQueue,
+  activityThenSignal,
+  brokenUntilFixed,
+  countdown,
+  fixSignal,
+  helloTwoSignals,
+  nameSignal,
+  returnValue,
+  slowClose,
+  succeedsOnAttempt,
+} from './workflows/tasks';
 
 let h: Harness;
 beforeAll(async () => {
@@ -28,7 +40,7 @@ test('an empty workflow returns its value', async () => {
   const taskQueue = h.taskQueue();
   const worker = await h.worker(taskQueue);
   const handle = await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start('returnValue', { taskQueue, workflowId: `wf-${taskQueue}`, args: ['x'] });
+    const handle = await h.client.workflow.start(returnValue, { taskQueue, workflowId: `wf-${taskQueue}`, args: ['x'] });
     expect(await handle.result()).toBe('got x');
     return handle;
   });
@@ -43,10 +55,10 @@ test('an empty workflow returns its value', async () => {
 
 test('signals arriving during a started task are buffered and yield one later task and one activity', async () => {
   const taskQueue = h.taskQueue();
-  const handle = await h.client.workflow.start('helloTwoSignals', { taskQueue, workflowId: `wf-${taskQueue}` });
+  const handle = await h.client.workflow.start(helloTwoSignals, { taskQueue, workflowId: `wf-${taskQueue}` });
   const task = await pollTask(taskQueue);
-  await handle.signal('name', 'a');
-  await handle.signal('name', 'b');
+  await handle.signal(nameSignal, 'a');
+  await handle.signal(nameSignal, 'b');
   // Buffered: nothing after WorkflowTaskStarted until the task completes.
   expect(await eventNames(handle)).toEqual(['WorkflowExecutionStarted', 'WorkflowTaskScheduled', 'WorkflowTaskStarted']);
   await h.service.respondWorkflowTaskCompleted({ namespace: ns, taskToken: task.taskToken, identity: 'raw', commands: [] });
@@ -80,12 +92,12 @@ test('a signal arriving during the closing task fails it with UnhandledCommand, 
   const taskQueue = h.taskQueue();
   const worker = await h.worker(taskQueue);
   await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start('slowClose', { taskQueue, workflowId: `wf-${taskQueue}`, args: [100_000_000] });
+    const handle = await h.client.workflow.start(slowClose, { taskQueue, workflowId: `wf-${taskQueue}`, args: [100_000_000] });
     await eventually(async () => (await eventNames(handle)).includes('WorkflowTaskCompleted'));
-    await handle.signal('name', 'a');
+    await handle.signal(nameSignal, 'a');
     // Wait until the worker is inside the closing task, then signal again.
     await eventually(async () => (await handle.describe()).raw.pendingWorkflowTask?.state === temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED, 5000);
-    await handle.signal('name', 'b');
+    await handle.signal(nameSignal, 'b');
     expect(await handle.result()).toBe('a+b');
     const events = await historyOf(handle);
     const failed = events.find((e) => e.workflowTaskFailedEventAttributes);
@@ -112,7 +124,7 @@ test('a signal arriving during the closing task fails it with UnhandledCommand, 
 
 test('completions with a stale or superseded token get NOT_FOUND', async () => {
   const taskQueue = h.taskQueue();
-  const handle = await h.client.workflow.start('returnValue', { taskQueue, workflowId: `wf-${taskQueue}`, args: ['x'] });
+  const handle = await h.client.workflow.start(returnValue, { taskQueue, workflowId: `wf-${taskQueue}`, args: ['x'] });
   const first = await pollTask(taskQueue);
   await h.service.respondWorkflowTaskFailed({
     namespace: ns,
@@ -148,13 +160,13 @@ test('a task failure is retried; from attempt 2 the task times out and the attem
   const taskQueue = h.taskQueue();
   const worker = await h.worker(taskQueue);
   await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start('brokenUntilFixed', { taskQueue, workflowId: `wf-${taskQueue}`, workflowTaskTimeout: '1s' });
+    const handle = await h.client.workflow.start(brokenUntilFixed, { taskQueue, workflowId: `wf-${taskQueue}`, workflowTaskTimeout: '1s' });
     // Attempt 1 failed, attempt 2 is running (the worker drops it silently).
     await eventually(async () => {
       const names = await eventNames(handle);
       return names.includes('WorkflowTaskFailed') && names[names.length - 1] === 'WorkflowTaskStarted';
     });
-    await handle.signal('fix');
+    await handle.signal(fixSignal);
     expect(await handle.result()).toBe('fixed');
     expect(await eventNames(handle)).toEqual([
       'WorkflowExecutionStarted',
@@ -205,13 +217,13 @@ test('a worker restarted mid-workflow replays the full history and carries on', 
   const taskQueue = h.taskQueue();
   const first = await h.worker(taskQueue);
   const handle = await first.runUntil(async () => {
-    const handle = await h.client.workflow.start('activityThenSignal', { taskQueue, workflowId: `wf-${taskQueue}` });
+    const handle = await h.client.workflow.start(activityThenSignal, { taskQueue, workflowId: `wf-${taskQueue}` });
     await eventually(async () => (await eventNames(handle)).length === 10);
     return handle;
   });
   const second = await h.worker(taskQueue);
   await second.runUntil(async () => {
-    await handle.signal('name', 'again');
+    await handle.signal(nameSignal, 'again');
     expect(await handle.result()).toBe('hello first; hello again');
   });
   expect(await eventNames(handle)).toEqual(ACTIVITY_THEN_SIGNAL);
@@ -221,9 +233,9 @@ test('a worker without a workflow cache (maxCachedWorkflows: 0) replays every ta
   const taskQueue = h.taskQueue();
   const worker = await h.worker(taskQueue, { maxCachedWorkflows: 0 });
   await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start('activityThenSignal', { taskQueue, workflowId: `wf-${taskQueue}` });
+    const handle = await h.client.workflow.start(activityThenSignal, { taskQueue, workflowId: `wf-${taskQueue}` });
     await eventually(async () => (await eventNames(handle)).length === 10);
-    await handle.signal('name', 'uncached');
+    await handle.signal(nameSignal, 'uncached');
     expect(await handle.result()).toBe('hello first; hello uncached');
     expect(await eventNames(handle)).toEqual(ACTIVITY_THEN_SIGNAL);
   });
@@ -233,7 +245,7 @@ test('result() follows a continue-as-new chain', async () => {
   const taskQueue = h.taskQueue();
   const worker = await h.worker(taskQueue);
   await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start('countdown', { taskQueue, workflowId: `wf-${taskQueue}`, args: [3] });
+    const handle = await h.client.workflow.start(countdown, { taskQueue, workflowId: `wf-${taskQueue}`, args: [3] });
     expect(await handle.result()).toBe('done after continuing');
     const first = h.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
     expect((await eventNames(first)).slice(-1)).toEqual(['WorkflowExecutionContinuedAsNew']);
@@ -251,7 +263,7 @@ test('result() follows workflow retries', async () => {
   const taskQueue = h.taskQueue();
   const worker = await h.worker(taskQueue);
   await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start('succeedsOnAttempt', {
+    const handle = await h.client.workflow.start(succeedsOnAttempt, {
       taskQueue,
       workflowId: `wf-${taskQueue}`,
       args: [3],
@@ -266,7 +278,7 @@ test('result() follows workflow retries', async () => {
   const exhausted = await h.worker(taskQueue);
   await exhausted.runUntil(async () => {
     const err = await h.client.workflow
-      .execute('succeedsOnAttempt', { taskQueue, workflowId: `wf2-${taskQueue}`, args: [9], retry: { initialInterval: '10ms', maximumAttempts: 2 } })
+      .execute(succeedsOnAttempt, { taskQueue, workflowId: `wf2-${taskQueue}`, args: [9], retry: { initialInterval: '10ms', maximumAttempts: 2 } })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect((err as WorkflowFailedError).retryState).toBe('MAXIMUM_ATTEMPTS_REACHED');
@@ -278,7 +290,7 @@ test('terminate mid-activity closes the run; the activity completion then gets N
   const remote = `${taskQueue}-remote`;
   const worker = await h.worker(taskQueue);
   const handle = await worker.runUntil(async () => {
-    const handle = await h.client.workflow.start('activityOnQueue', { taskQueue, workflowId: `wf-${taskQueue}`, args: [remote] });
+    const handle = await h.client.workflow.start(activityOnQueue, { taskQueue, workflowId: `wf-${taskQueue}`, args: [remote] });
     const task = await h.service.pollActivityTaskQueue({ namespace: ns, taskQueue: { name: remote }, identity: 'raw' });
     expect(task.activityId).toBeTruthy();
     await handle.terminate('stop');
@@ -303,9 +315,9 @@ test('terminate mid-activity closes the run; the activity completion then gets N
 
 test('terminate or run timeout during a started task: the task fails with FORCE_CLOSE_COMMAND, then what was buffered, then the close', async () => {
   const taskQueue = h.taskQueue();
-  const terminated = await h.client.workflow.start('helloTwoSignals', { taskQueue, workflowId: `t-${taskQueue}` });
+  const terminated = await h.client.workflow.start(helloTwoSignals, { taskQueue, workflowId: `t-${taskQueue}` });
   const task = await pollTask(taskQueue);
-  await terminated.signal('name', 'during the task');
+  await terminated.signal(nameSignal, 'during the task');
   await terminated.terminate('stop');
   const late = await h.service
     .respondWorkflowTaskCompleted({ namespace: ns, taskToken: task.taskToken, identity: 'raw', commands: [] })
@@ -324,9 +336,9 @@ test('terminate or run timeout during a started task: the task fails with FORCE_
   expect(failed?.identity).toBe('history-service');
   expect(Number(failed?.startedEventId)).toBe(Number(task.startedEventId));
 
-  const timedOut = await h.client.workflow.start('helloTwoSignals', { taskQueue, workflowId: `to-${taskQueue}`, workflowRunTimeout: '1s' });
+  const timedOut = await h.client.workflow.start(helloTwoSignals, { taskQueue, workflowId: `to-${taskQueue}`, workflowRunTimeout: '1s' });
   await pollTask(taskQueue);
-  await timedOut.signal('name', 'during the task');
+  await timedOut.signal(nameSignal, 'during the task');
   await eventually(async () => (await timedOut.describe()).status.name === 'TIMED_OUT');
   expect(await eventNames(timedOut)).toEqual([
     'WorkflowExecutionStarted',

@@ -13,7 +13,8 @@ import * as activities from '../activities';
 
 let runtimeInstalled = false;
 
-function installQuietRuntime(): void {
+/** Installs the SDK runtime with quiet logging once per process; the harness calls it, other tests may too. */
+export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {

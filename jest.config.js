@@ -6,4 +6,5 @@ module.exports = {
   // 2-core machines: two test files at a time; workflow tests start a worker each.
   maxWorkers: 2,
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -60,6 +60,9 @@ describe('queries', () => {
   test('idle, after close, with a reject condition, failing, and of an unknown type', async () => {
     await withWorker(async (taskQueue) => {
       const handle = await h.client.workflow.start(counter, { taskQueue, workflowId: `wf-${taskQueue}` });
+      // Let the first task finish before signalling, so the history below has one possible order
+      // (a signal that beats the first task's start is written before WorkflowTaskStarted instead).
+      await settled(handle);
       await handle.signal(bumpSignal, 3);
       await settled(handle);
       expect(await handle.query(stateQuery)).toBe(3);

@@ -9,6 +9,7 @@ import type { Namespace } from './namespace';
 import { decodeHistoryToken, encodeHistoryToken, type WorkflowRun } from './run';
 import { msDuration, msTimestamp } from './time';
 import type { WorkflowExecution } from './wire';
+import { waitUntil } from './wait';
 
 export interface HistoryRequest {
   execution?: WorkflowExecution;
@@ -18,25 +19,6 @@ export interface HistoryRequest {
   historyEventFilterType?: string;
 }
 
-/** Waits until `ready()` holds, the run changes `timeoutMs` long without it holding, or the call is cancelled. */
-function waitFor(run: WorkflowRun, ready: () => boolean, timeoutMs: number, onCancelled: (cb: () => void) => void): Promise<void> {
-  if (ready() || timeoutMs <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      unwatch();
-      resolve();
-    };
-    const unwatch = run.watch(() => {
-      if (ready()) finish();
-    });
-    const timer = setTimeout(finish, timeoutMs);
-    onCancelled(finish);
-  });
-}
 
 export async function getHistory(
   ns: Namespace,
@@ -48,7 +30,7 @@ export async function getHistory(
   const run = token ? ns.findRun(req.execution?.workflowId, token.runId) : ns.findRun(req.execution?.workflowId, req.execution?.runId);
 
   if (req.historyEventFilterType === 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT') {
-    if (req.waitNewEvent) await waitFor(run, () => !run.isOpen, waitBudgetMs, onCancelled);
+    if (req.waitNewEvent) await waitUntil(() => !run.isOpen, (l) => run.watch(l), waitBudgetMs, onCancelled);
     if (run.closeEvent) return { history: { events: [run.closeEvent] } };
     // Still running: an empty page with a token tells the client to ask again.
     return { history: { events: [] }, nextPageToken: encodeHistoryToken({ runId: run.runId, nextEventId: 1 }) };
@@ -59,7 +41,7 @@ export async function getHistory(
   const bounded = token?.lastEventId;
   const end = () => bounded ?? run.history.lastEventId;
   if (next > end() && req.waitNewEvent && run.isOpen && bounded === undefined) {
-    await waitFor(run, () => run.history.lastEventId >= next || !run.isOpen, waitBudgetMs, onCancelled);
+    await waitUntil(() => run.history.lastEventId >= next || !run.isOpen, (l) => run.watch(l), waitBudgetMs, onCancelled);
   }
   const last = Math.min(end(), next + pageSize - 1);
   const events = run.history.events.slice(next - 1, last);

@@ -11,6 +11,7 @@ import type { WireObject } from './host';
 import { packAny } from './proto';
 import type { WorkflowRun } from './run';
 import type { Failure, ProtocolMessage, UpdateStage } from './wire';
+import { waitUntil } from './wait';
 
 export type UpdatePhase = 'admitted' | 'sent' | 'accepted' | 'completed';
 
@@ -158,23 +159,9 @@ export class UpdateRegistry {
 
   /** Resolves once `update` reaches `stage` (or fails), or after `timeoutMs`, or when `cancelled` fires. */
   wait(update: UpdateState, stage: UpdateStage, timeoutMs: number, onCancelled: (cb: () => void) => void): Promise<void> {
-    if (update.reached(stage)) return Promise.resolve();
-    return new Promise((resolve) => {
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        unsubscribe();
-        resolve();
-      };
-      const unsubscribe = update.onChange(() => {
-        if (update.reached(stage)) finish();
-      });
-      const timer = setTimeout(finish, timeoutMs);
-      onCancelled(finish);
-    });
+    return waitUntil(() => update.reached(stage), (l) => update.onChange(l), timeoutMs, onCancelled);
   }
+
 
   response(update: UpdateState): WireObject {
     return {

@@ -10,7 +10,7 @@
  */
 import { VisibilityQueryError, type ComparisonOp } from './lexer';
 import { parseVisibilityQuery, type Expr, type Literal, type NameRef } from './parser';
-import { parseRfc3339Nanos } from './payloads';
+import { metadataTypeName, parseRfc3339Nanos } from './payloads';
 import type { SearchAttributeRegistry } from './registry';
 import type { IndexedValueType, VisibilityRecord } from './types';
 
@@ -69,15 +69,6 @@ const STATUS_ENUM_NAMES = [
   'WORKFLOW_EXECUTION_STATUS_PAUSED',
 ] as const;
 
-const TYPE_LABEL: Record<IndexedValueType, string> = {
-  INDEXED_VALUE_TYPE_TEXT: 'Text',
-  INDEXED_VALUE_TYPE_KEYWORD: 'Keyword',
-  INDEXED_VALUE_TYPE_INT: 'Int',
-  INDEXED_VALUE_TYPE_DOUBLE: 'Double',
-  INDEXED_VALUE_TYPE_BOOL: 'Bool',
-  INDEXED_VALUE_TYPE_DATETIME: 'Datetime',
-  INDEXED_VALUE_TYPE_KEYWORD_LIST: 'KeywordList',
-};
 
 /** Operators the real server accepts per attribute type. */
 const COMPARISON = ['=', '!=', '<', '<=', '>', '>=', 'IN', 'NOT IN'];
@@ -178,7 +169,7 @@ function resolveColumn(ref: NameRef, registry: SearchAttributeRegistry): Column 
 
 function checkOperator(col: Column, op: string): void {
   if (!ALLOWED_OPS[col.type].includes(op)) {
-    throw new VisibilityQueryError(`operator '${op}' is not supported for search attribute ${col.name} of type ${TYPE_LABEL[col.type]}`);
+    throw new VisibilityQueryError(`operator '${op}' is not supported for search attribute ${col.name} of type ${metadataTypeName(col.type)}`);
   }
 }
 
@@ -187,7 +178,7 @@ function literalText(lit: Literal): string {
 }
 
 function wrongType(col: Column, lit: Literal): VisibilityQueryError {
-  return new VisibilityQueryError(`invalid value type for search attribute ${col.name} of type ${TYPE_LABEL[col.type]}: ${literalText(lit)}`);
+  return new VisibilityQueryError(`invalid value type for search attribute ${col.name} of type ${metadataTypeName(col.type)}: ${literalText(lit)}`);
 }
 
 /** Converts a literal to the column's comparable representation, or throws. */
@@ -445,7 +436,7 @@ export function compileVisibilityQuery(query: string, registry: SearchAttributeR
   const orderCols = parsed.orderBy.map(({ column, descending }) => {
     const col = resolveColumn(column, registry);
     if (col.kind === 'text' || col.kind === 'keywordList') {
-      throw new VisibilityQueryError(`cannot sort by ${col.name}: search attributes of type ${TYPE_LABEL[col.type]} are not sortable`);
+      throw new VisibilityQueryError(`cannot sort by ${col.name}: search attributes of type ${metadataTypeName(col.type)} are not sortable`);
     }
     return { col, descending };
   });

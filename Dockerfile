@@ -11,7 +11,11 @@ ENV NODE_ENV=production \
 
 # Dependencies first, so code changes do not reinstall them. The Temporal
 # worker's native core ships as a prebuilt glibc binary inside the package.
+# The image talks to the compose stack's Temporal: npm's postinstall must not
+# fetch Temporal's own binaries into it.
+ENV SWITCHBOARD_SKIP_TEMPORAL_INSTALL=1
 COPY package.json package-lock.json ./
+COPY scripts/temporal-install.sh scripts/temporal-requirements.txt ./scripts/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY tsconfig.json worker.ts ./

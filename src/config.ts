@@ -29,8 +29,16 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_UI_URL: optionalUrl,
   TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
-  /** Port of the embedded Temporal server when TEMPORAL_ADDRESS is unset (0 = any free port). */
-  EMBEDDED_TEMPORAL_PORT: port.default(7233),
+  /**
+   * Which Temporal `npm start` runs when TEMPORAL_ADDRESS is unset: `dev` = Temporal's own dev server
+   * (the CLI from `npm run temporal:install`, SQLite under DATA_DIR, Web UI), `embedded` = the in-memory
+   * embedded server, `auto` = dev when the CLI is installed, else embedded.
+   */
+  LOCAL_TEMPORAL: z.enum(['auto', 'dev', 'embedded']).default('auto'),
+  /** gRPC port of that local Temporal (0 = any free port); its Web UI listens on this port + 1000. EMBEDDED_TEMPORAL_PORT is the old name. */
+  LOCAL_TEMPORAL_PORT: port.default(7233),
+  /** Folder for local state: the dev server's SQLite file (DATA_DIR/temporal/dev-server.sqlite). */
+  DATA_DIR: z.string().trim().min(1).default('.data'),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
@@ -93,7 +101,7 @@ export class ConfigError extends Error {
 
 /** Validates `env` (default `process.env`); throws {@link ConfigError} naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = schema.safeParse(env);
+  const result = schema.safeParse(withRenamedVariables(env));
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = issue.path.join('.');
@@ -106,6 +114,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return result.data;
 }
 
+/** Variables that were renamed keep working under their old names (the new name wins when both are set). */
+const RENAMED: Record<string, keyof Config> = { EMBEDDED_TEMPORAL_PORT: 'LOCAL_TEMPORAL_PORT' };
+
+function withRenamedVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const [old, current] of Object.entries(RENAMED)) {
+    if (out[current] === undefined && out[old] !== undefined) out[current] = out[old];
+    delete out[old];
+  }
+  return out;
+}
+
 function isSecret(name: string): boolean {
   return /KEY|TOKEN|SECRET|PASSWORD/i.test(name);
 }
@@ -114,7 +134,7 @@ function isSecret(name: string): boolean {
 export function describeConfig(config: Config): Record<string, unknown> {
   return {
     port: config.PORT,
-    temporal: config.TEMPORAL_ADDRESS ?? 'embedded',
+    temporal: config.TEMPORAL_ADDRESS ?? `local (${config.LOCAL_TEMPORAL})`,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     llm: config.OPENAI_API_KEY ? { model: config.OPENAI_MODEL, baseUrl: config.OPENAI_BASE_URL ?? 'default' } : 'off',

@@ -1,17 +1,16 @@
 /**
  * `npm start`: the whole service in one process — gateway and worker, plus
- * an embedded Temporal server when TEMPORAL_ADDRESS is unset and the sample
- * commerce backend when TOOLS_BASE_URL is unset. For a first try, offline,
- * with nothing else installed.
- *
- * This is the only non-test module that imports the embedded server: the
- * service itself only ever receives an address.
+ * a local Temporal when TEMPORAL_ADDRESS is unset (Temporal's own dev server
+ * when `npm run temporal:install` has put the CLI in place, else the embedded
+ * in-memory server: src/temporal/local.ts) and the sample commerce backend
+ * when TOOLS_BASE_URL is unset. For a first try, offline.
  */
-import { startEmbeddedTemporal } from '../embedded-temporal/src';
 import { createWorker } from '../worker';
 import { describeConfig, loadConfigOrExit } from './config';
 import { AgentDirectoryError } from './gateway/agents';
+import { localGatewaySecret } from './local-state';
 import { createLogger } from './logger';
+import { LocalTemporalError, startLocalTemporal } from './temporal/local';
 import { startSwitchboard, type Switchboard, type WorkerFactory } from './temporal/runtime';
 import { installSdkLogger } from './temporal/sdk-logging';
 
@@ -19,10 +18,14 @@ const workerFactory: WorkerFactory = ({ connection, config, activities }) =>
   createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, activities });
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
-  const logger = createLogger({ level: config.LOG_LEVEL });
-  installSdkLogger(logger, config.LOG_LEVEL);
+  const loaded = loadConfigOrExit();
+  const logger = createLogger({ level: loaded.LOG_LEVEL });
+  installSdkLogger(logger, loaded.LOG_LEVEL);
+  // One process, restarted at will: customer tokens must outlive it, so the signing secret is kept under DATA_DIR.
+  const local = loaded.GATEWAY_SECRET ? undefined : localGatewaySecret(loaded.DATA_DIR);
+  const config = local ? { ...loaded, GATEWAY_SECRET: local.secret } : loaded;
   logger.info({ config: describeConfig(config) }, 'starting Switchboard');
+  if (local) logger.info({ file: local.file }, `customer tokens are signed with the secret ${local.created ? 'created' : 'kept'} in DATA_DIR (set GATEWAY_SECRET in production)`);
 
   let board: Switchboard | undefined;
   let stopping = false;
@@ -45,18 +48,11 @@ async function main(): Promise<void> {
       config,
       logger,
       createWorker: workerFactory,
-      startEmbeddedTemporal: async () => {
-        const server = await startEmbeddedTemporal({
-          port: config.EMBEDDED_TEMPORAL_PORT,
-          timeSkipping: false,
-          log: (line) => logger.debug({ component: 'embedded-temporal' }, line),
-        });
-        return { address: server.address, stop: () => server.stop() };
-      },
+      startLocalTemporal: () => startLocalTemporal(config, logger),
       onWorkerFailure: () => void shutdown('worker failure', 1),
     });
   } catch (error) {
-    if (error instanceof AgentDirectoryError) console.error(error.message);
+    if (error instanceof AgentDirectoryError || error instanceof LocalTemporalError) console.error(error.message);
     else logger.fatal({ err: error }, 'Switchboard could not start');
     process.exit(1);
   }
@@ -65,9 +61,7 @@ async function main(): Promise<void> {
 
   const lines = [
     `Switchboard is running: ${board.gatewayUrl}/ (demo page), API under ${board.gatewayUrl}/api`,
-    board.temporalEmbedded
-      ? `Temporal: an embedded in-memory server on ${board.temporalAddress} (conversations are lost on exit). To use a real Temporal, set TEMPORAL_ADDRESS=host:7233 (and TEMPORAL_NAMESPACE).`
-      : `Temporal: ${board.temporalAddress}, namespace ${config.TEMPORAL_NAMESPACE}`,
+    temporalLine(board, config.TEMPORAL_NAMESPACE),
     board.commerceStarted
       ? `Business tools: the sample commerce backend on ${board.toolsBaseUrl} (set TOOLS_BASE_URL to use your own)`
       : `Business tools: ${board.toolsBaseUrl}`,
@@ -78,6 +72,17 @@ async function main(): Promise<void> {
     'Press Ctrl-C to stop.',
   ];
   for (const line of lines) logger.info(line);
+}
+
+function temporalLine(board: Switchboard, namespace: string): string {
+  const local = board.localTemporal;
+  if (local?.kind === 'dev') {
+    return `Temporal: Temporal's dev server on ${board.temporalAddress}, conversations kept in ${local.dbFile}; Web UI ${local.uiUrl ?? '(off)'}`;
+  }
+  if (local?.kind === 'embedded') {
+    return `Temporal: the embedded in-memory server on ${board.temporalAddress}: conversations are LOST on exit. For durable conversations run \`npm run temporal:install\` (Temporal's dev server with SQLite), or set TEMPORAL_ADDRESS=host:7233.`;
+  }
+  return `Temporal: ${board.temporalAddress}, namespace ${namespace}${board.temporalUiUrl ? `; Web UI ${board.temporalUiUrl}` : ''}`;
 }
 
 main().catch((error: unknown) => {

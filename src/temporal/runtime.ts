@@ -3,7 +3,8 @@
  * `npm start` (everything in one process), `npm run gateway` (gateway only)
  * and the end-to-end tests.
  *
- * Order: Temporal (given address, or the embedded server main.ts passes in)
+ * Order: Temporal (given address, or the local server main.ts passes in:
+ * Temporal's dev server or the embedded one)
  * → sample commerce backend when no TOOLS_BASE_URL → client connection and
  * search attribute registration → event bus → worker → gateway. Shutdown
  * runs the reverse, and a failure half-way stops what already started.
@@ -21,8 +22,14 @@ import { createMetrics, instrumentActivities, type Metrics } from '../metrics';
 import { connectClient, type TemporalClient } from './connect';
 import { registerSearchAttributes } from './search-attributes';
 
-export interface EmbeddedServerHandle {
+/** A Temporal this process started for itself (TEMPORAL_ADDRESS unset). */
+export interface LocalTemporalHandle {
+  kind: 'dev' | 'embedded';
   address: string;
+  /** The Web UI, when the server has one. */
+  uiUrl?: string;
+  /** Where the server keeps its state (dev server: the SQLite file); undefined = in memory. */
+  dbFile?: string;
   stop(): Promise<void>;
 }
 
@@ -36,8 +43,8 @@ export type WorkerFactory = (args: {
 export interface SwitchboardOptions {
   config: Config;
   logger: Logger;
-  /** Starts a Temporal server in-process; used only when TEMPORAL_ADDRESS is unset. */
-  startEmbeddedTemporal?: () => Promise<EmbeddedServerHandle>;
+  /** Starts a local Temporal (dev server or embedded); used only when TEMPORAL_ADDRESS is unset. */
+  startLocalTemporal?: () => Promise<LocalTemporalHandle>;
   /** Builds the worker; omit to run the gateway alone. */
   createWorker?: WorkerFactory;
   /** Serve HTTP/WS (default true). */
@@ -51,7 +58,10 @@ export interface SwitchboardOptions {
 
 export interface Switchboard {
   temporalAddress: string;
-  temporalEmbedded: boolean;
+  /** The Temporal started here, when TEMPORAL_ADDRESS was unset. */
+  localTemporal?: Omit<LocalTemporalHandle, 'stop'>;
+  /** The Temporal Web UI operators are linked to (TEMPORAL_UI_URL, else the local dev server's). */
+  temporalUiUrl?: string;
   /** Base URL of the business tools (the sample backend when it was started here). */
   toolsBaseUrl?: string;
   commerceStarted: boolean;
@@ -85,14 +95,15 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
 
   try {
     let temporalAddress = config.TEMPORAL_ADDRESS;
-    let temporalEmbedded = false;
+    let localTemporal: LocalTemporalHandle | undefined;
     if (!temporalAddress) {
-      if (!options.startEmbeddedTemporal) throw new Error('TEMPORAL_ADDRESS is not set and no embedded server is available');
-      const embedded = await options.startEmbeddedTemporal();
-      closers.push({ name: 'embedded Temporal', close: () => embedded.stop() });
-      temporalAddress = embedded.address;
-      temporalEmbedded = true;
+      if (!options.startLocalTemporal) throw new Error('TEMPORAL_ADDRESS is not set and no local Temporal is available');
+      const local = await options.startLocalTemporal();
+      closers.push({ name: `local Temporal (${local.kind})`, close: () => local.stop() });
+      temporalAddress = local.address;
+      localTemporal = local;
     }
+    const temporalUiUrl = config.TEMPORAL_UI_URL ?? localTemporal?.uiUrl;
 
     let toolsBaseUrl = config.TOOLS_BASE_URL;
     let commerce: CommerceServer | undefined;
@@ -143,7 +154,7 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
         logger.warn({ agentsFile }, 'AGENTS_FILE is not set: using the demo agents and their published tokens');
       }
       const g = createGateway({
-        config,
+        config: temporalUiUrl && !config.TEMPORAL_UI_URL ? { ...config, TEMPORAL_UI_URL: temporalUiUrl } : config,
         client: temporal.client,
         bus,
         agents,
@@ -170,7 +181,8 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
     let stopping: Promise<void> | undefined;
     return {
       temporalAddress,
-      temporalEmbedded,
+      ...(localTemporal ? { localTemporal: { kind: localTemporal.kind, address: localTemporal.address, uiUrl: localTemporal.uiUrl, dbFile: localTemporal.dbFile } } : {}),
+      temporalUiUrl,
       toolsBaseUrl,
       commerceStarted: commerce !== undefined,
       commerce,

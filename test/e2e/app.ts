@@ -79,7 +79,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     PORT: '0',
     HOST: '127.0.0.1',
     COMMERCE_PORT: '0',
-    EMBEDDED_TEMPORAL_PORT: '0',
+    LOCAL_TEMPORAL_PORT: '0',
     TASK_QUEUE: taskQueue,
     AGENTS_FILE: agentsFile,
     GATEWAY_SECRET: 'e2e-gateway-secret-000000',
@@ -94,9 +94,9 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     logger,
     bus: options.bus,
     gateway: options.gateway ?? true,
-    startEmbeddedTemporal: async () => {
+    startLocalTemporal: async () => {
       const server = await startEmbeddedTemporal({ port: 0, timeSkipping: false });
-      return { address: server.address, stop: () => server.stop() };
+      return { kind: 'embedded', address: server.address, stop: () => server.stop() };
     },
     createWorker:
       (options.worker ?? true)

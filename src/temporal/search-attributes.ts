@@ -5,6 +5,7 @@
  */
 import type { Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
+import { status } from '@grpc/grpc-js';
 import { temporal } from '@temporalio/proto';
 import { SearchAttributeType } from '@temporalio/common';
 import { ALL_SEARCH_ATTRIBUTE_KEYS } from '../workflows/contract';
@@ -24,15 +25,22 @@ const TYPE_MAP: Record<string, temporal.api.enums.v1.IndexedValueType> = {
 /**
  * Adds the attributes that are missing; leaves existing ones alone. Listing
  * first keeps this idempotent on servers that answer "already exists" with an
- * error instead of a no-op.
+ * error instead of a no-op. Temporal's time-skipping test server implements
+ * AddSearchAttributes but not ListSearchAttributes: there every key is added.
  */
 export async function registerSearchAttributes(
   connection: Connection | NativeConnection,
   namespace: string,
 ): Promise<string[]> {
   const operator = connection.operatorService;
-  const existing = await operator.listSearchAttributes({ namespace });
-  const known = new Set(Object.keys(existing.customAttributes ?? {}));
+  let known: Set<string>;
+  try {
+    const existing = await operator.listSearchAttributes({ namespace });
+    known = new Set(Object.keys(existing.customAttributes ?? {}));
+  } catch (error) {
+    if ((error as { code?: number }).code !== status.UNIMPLEMENTED) throw error;
+    known = new Set();
+  }
   const missing = ALL_SEARCH_ATTRIBUTE_KEYS.filter((key) => !known.has(key.name));
   if (missing.length === 0) return [];
   await operator.addSearchAttributes({

@@ -2,8 +2,9 @@
  * End-to-end harness: the real application as `npm start` assembles it
  * (startSwitchboard: Temporal, sample commerce backend, search attributes,
  * bus, the real worker and activities, the gateway) on free ports, in real
- * time. With TEMPORAL_ADDRESS set it uses that server instead of the
- * embedded one; each harness has its own task queue either way.
+ * time, on the jest project's server: the embedded one, or the run's
+ * Temporal dev server (test/helpers/temporal-env.ts); each harness has its
+ * own task queue either way.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startSwitchboard, type Switchboard } from '../../src/temporal/runtime';
 import { createWorker, WORKFLOWS_PATH } from '../../worker';
+import { testServerAddress } from '../helpers/temporal-env';
 
 /** Ten desk agents with the general skill (for the claim race) and one operator. */
 export const E2E_AGENTS = [
@@ -74,7 +76,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
   const agentsFile = path.join(dir, 'agents.json');
   writeFileSync(agentsFile, JSON.stringify(E2E_AGENTS));
   const taskQueue = options.taskQueue ?? `e2e-${randomUUID()}`;
-  const temporalAddress = options.temporalAddress ?? process.env.TEMPORAL_ADDRESS?.trim();
+  const temporalAddress = options.temporalAddress ?? testServerAddress();
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',

@@ -1,42 +1,72 @@
 /**
- * The one way workflow tests get a Temporal: `createTestEnv()`.
+ * The one way tests get a Temporal: `createTestEnv()`, on whichever server
+ * the jest project chose (`TEST_TEMPORAL_SERVER`, set by the project's setup
+ * file in jest.config.js):
  *
- * - With `TEMPORAL_ADDRESS` set, it connects to that server (a real Temporal:
- *   dev server or cluster) in `TEMPORAL_NAMESPACE` (default `default`). Time
- *   is real there: `env.sleep` waits, `currentTimeMs` is the wall clock.
- * - Otherwise it starts the embedded server (embedded-temporal/) in-process
- *   with time skipping, and returns an environment whose client skips time
- *   while it waits for a result, exactly like `createTimeSkipping()` with
- *   Temporal's Java test server.
+ * - `embedded` (default): the project's embedded server (embedded-temporal/),
+ *   in-process, with time skipping through its TestService;
+ * - `dev`: Temporal's own dev server (`temporal server start-dev`), one per
+ *   jest run, started by test/support/dev-server-setup.ts; time is real there
+ *   (`env.supportsTimeSkipping` is false, `env.sleep` waits);
+ * - `time-skipping`: Temporal's own time-skipping test server
+ *   (`temporal-test-server`), one per test file, started by the SDK's
+ *   `TestWorkflowEnvironment.createTimeSkipping` from the project-local binary.
  *
- * `env.teardown()` closes the connections and, for the embedded server, stops
- * it. Tests must therefore be correct against both: never depend on
- * embedded-only behaviour (e.g. ORDER BY in visibility queries).
+ * `TEMPORAL_ADDRESS` set by hand (no project) means "that existing server",
+ * real time, as before. The real binaries come from `npm run temporal:install`;
+ * a project that needs one fails with that instruction when it is missing —
+ * never a silent skip.
+ *
+ * `env.teardown()` closes the connections and stops a server this call
+ * started. Tests must be correct on all three: never depend on embedded-only
+ * behaviour (e.g. ORDER BY in visibility queries).
  *
  * @example
  * ```ts
- * import { Worker } from '@temporalio/worker';
- * import { createTestEnv } from '../helpers/temporal-env';
- *
  * let env: TestWorkflowEnvironment;
  * beforeAll(async () => { env = await createTestEnv(); });
  * afterAll(() => env?.teardown());
- *
- * test('waits a day, then answers', async () => {
- *   const taskQueue = `test-${randomUUID()}`;
- *   const worker = await Worker.create({
- *     connection: env.nativeConnection, namespace: env.namespace, taskQueue,
- *     workflowsPath: require.resolve('../../src/workflows'), activities: fakeActivities,
- *   });
- *   const result = await worker.runUntil(
- *     env.client.workflow.execute(conversationWorkflow, { taskQueue, workflowId: `t-${randomUUID()}`, args: [input] }),
- *   );
- *   expect(result).toEqual(…);
- * });
  * ```
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startEmbeddedTemporal } from '../../embedded-temporal/src';
+import { requireTemporalBinary } from '../../src/temporal/binaries';
+
+export type TestServerKind = 'embedded' | 'dev' | 'time-skipping' | 'existing';
+
+/** Where the dev-server project's shared server listens (set by its global setup). */
+export const DEV_SERVER_ADDRESS_VAR = 'SWITCHBOARD_TEST_DEV_SERVER_ADDRESS';
+
+/** The server this test process runs against. */
+export function testServerKind(): TestServerKind {
+  const chosen = process.env.TEST_TEMPORAL_SERVER?.trim();
+  if (chosen === 'embedded' || chosen === 'dev' || chosen === 'time-skipping') return chosen;
+  if (chosen) throw new Error(`TEST_TEMPORAL_SERVER=${chosen}: expected embedded, dev or time-skipping`);
+  return process.env.TEMPORAL_ADDRESS?.trim() ? 'existing' : 'embedded';
+}
+
+/** Does the server have visibility List/Count and OperatorService (Temporal's test server has neither)? */
+export function serverHasVisibility(kind: TestServerKind = testServerKind()): boolean {
+  return kind !== 'time-skipping';
+}
+
+/** Address of an already running server for this process (dev project, or TEMPORAL_ADDRESS); undefined = start one. */
+export function testServerAddress(): string | undefined {
+  switch (testServerKind()) {
+    case 'dev':
+      return devServerAddress();
+    case 'existing':
+      return process.env.TEMPORAL_ADDRESS!.trim();
+    default:
+      return undefined;
+  }
+}
+
+function devServerAddress(): string {
+  const address = process.env[DEV_SERVER_ADDRESS_VAR];
+  if (!address) throw new Error(`TEST_TEMPORAL_SERVER=dev needs ${DEV_SERVER_ADDRESS_VAR} (jest's dev-server project sets it)`);
+  return address;
+}
 
 interface CreateOptions {
   server: { type: 'existing' };
@@ -55,10 +85,24 @@ const createWithTimeSkipping = (opts: CreateOptions): Promise<TestWorkflowEnviro
   (TestWorkflowEnvironment as unknown as { create(o: CreateOptions): Promise<TestWorkflowEnvironment> }).create(opts);
 
 export async function createTestEnv(): Promise<TestWorkflowEnvironment> {
-  const address = process.env.TEMPORAL_ADDRESS?.trim();
-  if (address) {
-    return TestWorkflowEnvironment.createFromExistingServer({ address, namespace: process.env.TEMPORAL_NAMESPACE || 'default' });
+  switch (testServerKind()) {
+    case 'existing':
+      return TestWorkflowEnvironment.createFromExistingServer({
+        address: process.env.TEMPORAL_ADDRESS!.trim(),
+        namespace: process.env.TEMPORAL_NAMESPACE || 'default',
+      });
+    case 'dev':
+      return TestWorkflowEnvironment.createFromExistingServer({ address: devServerAddress(), namespace: 'default' });
+    case 'time-skipping':
+      return TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: requireTemporalBinary('temporal-test-server') } },
+      });
+    case 'embedded':
+      return createEmbeddedEnv();
   }
+}
+
+async function createEmbeddedEnv(): Promise<TestWorkflowEnvironment> {
   const server = await startEmbeddedTemporal({ timeSkipping: true });
   let env: TestWorkflowEnvironment;
   try {

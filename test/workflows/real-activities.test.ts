@@ -30,7 +30,13 @@ beforeEach(() => commerce.faults.reset());
 interface Attempt {
   activity: string;
   attempt: number;
-  /** Server-side time this attempt was scheduled (virtual time under time skipping). */
+  /**
+   * Server time when the attempt started running (the virtual clock where time
+   * skips). Read from the server's clock, not from the task's
+   * `currentAttemptScheduledTime`: Temporal's test server stamps a retry with the
+   * time the retry was decided, before its backoff, while the real server and
+   * the embedded one stamp the time the attempt falls due.
+   */
   scheduledAt: number;
 }
 
@@ -43,7 +49,7 @@ function realActivities(): { activities: Activities; attempts: Attempt[]; events
   const attempts: Attempt[] = [];
   const getOrder: Activities['getOrder'] = async (input) => {
     const info = Context.current().info;
-    attempts.push({ activity: info.activityType, attempt: info.attempt, scheduledAt: info.currentAttemptScheduledTimestampMs });
+    attempts.push({ activity: info.activityType, attempt: info.attempt, scheduledAt: await t.env.currentTimeMs() });
     return real.getOrder(input);
   };
   return { activities: { ...real, getOrder }, attempts, events };

@@ -4,9 +4,11 @@
  * conversation id per test, activity fakes typed as the real activities, and
  * bounded polling helpers.
  *
- * Temporal comes from `createTestEnv()`: the embedded server with time
- * skipping by default; with TEMPORAL_ADDRESS set, a real Temporal (tests that
- * need time skipping then skip themselves via `env.supportsTimeSkipping`).
+ * Temporal comes from `createTestEnv()`: the embedded server or Temporal's
+ * test server, both skipping time, or Temporal's dev server in real time.
+ * Timer tests run on all three: they express policy durations in
+ * `t.minute`s (a real minute where time skips, 500 ms on the dev server) and
+ * let time pass with `t.advance`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
@@ -53,10 +55,17 @@ export interface TestEnv {
   client: Client;
   namespace: string;
   bundle: WorkflowBundleWithSourceMap;
+  /** One minute of policy time: 60 000 ms where the server skips time, {@link REAL_TIME_MINUTE_MS} where it cannot. */
+  minute: number;
+  /** Lets `ms` of workflow time pass: skipped where the server can, waited otherwise. */
+  advance(ms: number): Promise<void>;
   /** A worker on a fresh task queue; shut down by `close()` if still running. */
   worker(activities: Activities, taskQueue?: string): Promise<{ worker: Worker; taskQueue: string; run: Promise<void> }>;
   close(): Promise<void>;
 }
+
+/** A "minute" on a server without time skipping: short enough to wait for, long enough to tell before from after on a busy machine. */
+export const REAL_TIME_MINUTE_MS = 500;
 
 export async function startTestEnv(): Promise<TestEnv> {
   quietRuntime();
@@ -70,6 +79,8 @@ export async function startTestEnv(): Promise<TestEnv> {
     client: env.client,
     namespace,
     bundle,
+    minute: env.supportsTimeSkipping ? 60_000 : REAL_TIME_MINUTE_MS,
+    advance: (ms) => (env.supportsTimeSkipping ? env.sleep(ms) : new Promise((r) => setTimeout(r, ms))),
     async worker(activities, taskQueue = `tq-${randomUUID()}`) {
       const worker = await createWorker({
         connection: env.nativeConnection,

@@ -246,16 +246,15 @@ describe('claims, release, transfer', () => {
   });
 });
 
-describe('agent silence (time skipping)', () => {
+describe('agent silence', () => {
   it('puts the conversation back in the queue when the agent does not answer', async () => {
-    if (!t.env.supportsTimeSkipping) return;
     const { activities } = fakeActivities();
     const { taskQueue } = await t.worker(activities);
-    const h = await startConversation(t.client, taskQueue, 'human please', { policy: { agentSilenceMs: 60_000 } });
+    const h = await startConversation(t.client, taskQueue, 'human please', { policy: { agentSilenceMs: t.minute } });
     await escalated(h);
     await h.executeUpdate(claimUpdate, { args: [{ agentId: 'agent-1', agentName: 'Dana' }] });
     await say(h, 'hello? anyone?');
-    await t.env.sleep(61_000);
+    await t.advance(t.minute + 1000);
     const state = await waitForState(h, (s) => s.phase === 'queued', 're-queued');
     expect(state.escalation?.reasons).toEqual(['explicit_request', 'agent_unresponsive']);
     expect(state.escalation?.priority).toBe('high');

@@ -30,7 +30,7 @@ function expectRunnable(command: string[]): void {
   expect(command.slice(0, 2)).toEqual(['npm', 'run']);
   const script = scripts[command[2]];
   expect(script).toBeDefined();
-  const file = /^tsx (\S+)$/.exec(script)?.[1];
+  const file = /^(?:node --import )?tsx (\S+)$/.exec(script)?.[1];
   expect(file).toBeDefined();
   expect(existsSync(path.join(ROOT, file!))).toBe(true);
 }

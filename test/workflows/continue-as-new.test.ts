@@ -62,7 +62,7 @@ describe('continue-as-new', () => {
     expect(textsFrom(done).at(-1)).toBe('Your refund request RF-001 for order 100000000001 (USD 59.90, to store credit) is submitted.');
     expect(calls.byName.submitRefund).toEqual([{ orderNumber: '100000000001', reason: 'it broke after a week', method: 'store_credit' }]);
     expect(secondRun).not.toBe(firstRun);
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('keeps the agent and the handover when a human conversation rolls over', async () => {
@@ -87,6 +87,6 @@ describe('continue-as-new', () => {
     const second = await h.executeUpdate(claimUpdate, { args: [{ agentId: 'agent-2', agentName: 'Lee' }] });
     expect(second.handover.conversationId).toBe(claim.handover.conversationId);
     expect(second.handover.reasons).toEqual(['explicit_request', 'released_to_queue']);
-    await h.terminate();
+    await t.terminate(h);
   });
 });

@@ -41,7 +41,7 @@ describe('AI dialogues', () => {
     // Every appended entry was published to the bus, in order.
     const published = calls.events.filter((e) => e.kind === 'message').map((e) => (e.kind === 'message' ? e.entry.seq : 0));
     expect(published).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('runs a full refund dialogue in Chinese', async () => {
@@ -64,7 +64,7 @@ describe('AI dialogues', () => {
     ]);
     expect(calls.count('submitRefund')).toBe(1);
     expect((await h.query(stateQuery)).language).toBe('zh');
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('tracks an order from tool data', async () => {
@@ -80,7 +80,7 @@ describe('AI dialogues', () => {
     ]);
     expect(calls.byName.getOrder).toEqual([{ orderNumber: '100000000002' }]);
     expect(calls.byName.trackShipment).toEqual([{ orderNumber: '100000000002' }]);
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('clears the refund slots when the customer switches intent mid-refund', async () => {
@@ -95,7 +95,7 @@ describe('AI dialogues', () => {
     expect(state.slots).toEqual({});
     const transcript = await waitForEntries(h, 3);
     expect(textsFrom(transcript).at(-1)).toContain('Order 100000000002 is with UPS');
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('merges a burst typed during a turn into the next turn, and ignores duplicate ids', async () => {
@@ -124,7 +124,7 @@ describe('AI dialogues', () => {
     expect((calls.byName.understand[1] as { text: string }).text).toBe('I want a refund\norder 100000000001');
     expect(transcript.filter((e) => e.from === 'customer').map((e) => e.messageId).slice(1)).toEqual(['burst-1', 'burst-2']);
     expect(textsFrom(transcript).at(-1)).toBe("What's the reason for the refund?");
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('upserts search attributes on escalation', async () => {
@@ -147,6 +147,6 @@ describe('AI dialogues', () => {
     const transcript = await h.query(transcriptQuery, 0);
     expect(textsFrom(transcript).at(-1)).toContain('USD 899.00');
     expect(calls.count('submitRefund')).toBe(0);
-    await h.terminate();
+    await t.terminate(h);
   });
 });

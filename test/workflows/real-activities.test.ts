@@ -76,7 +76,7 @@ describe('with the real activities', () => {
     const refunds = commerce.store.refunds.filter((r) => r.orderNumber === '100000000001');
     expect(refunds).toHaveLength(1);
     expect(textsFrom(transcript)[3]).toContain(refunds[0].refundId);
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('runs a Chinese refund end to end', async () => {
@@ -94,7 +94,7 @@ describe('with the real activities', () => {
     expect(bot[0]).toBe('请问退款原因是什么？');
     expect(bot[2]).toBe('请确认：订单 100000000006 退款 CNY 1299.00，原因"质量有问题"，退款方式：原支付方式。确认提交吗？');
     expect(bot[3]).toMatch(/^订单 100000000006 的退款申请 \S+（CNY 1299\.00，退至原支付方式）状态：(已提交|已批准)。$/);
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('retries a failing tool with growing intervals, says so plainly, and escalates on the second failure', async () => {
@@ -148,6 +148,6 @@ describe('with the real activities', () => {
       ['getOrder', false, 'getOrder for order 100000000002: no answer from the system after 4 attempts'],
     ]);
     expect(commerce.faults.stats().failed).toBe(8);
-    await h.terminate();
+    await t.terminate(h);
   });
 });

@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createTestEnv } from '../helpers/temporal-env';
@@ -59,10 +60,19 @@ export interface TestEnv {
   minute: number;
   /** Lets `ms` of workflow time pass: skipped where the server can, waited otherwise. */
   advance(ms: number): Promise<void>;
+  /**
+   * Terminates a conversation at a quiet point: no workflow task scheduled or
+   * started. Temporal's time-skipping test server leaks its time-skipping lock
+   * when a run is terminated while a workflow task is started, and every later
+   * sleep in that server then passes in real time.
+   */
+  terminate(handle: WorkflowHandle): Promise<void>;
   /** A worker on a fresh task queue; shut down by `close()` if still running. */
   worker(activities: Activities, taskQueue?: string): Promise<{ worker: Worker; taskQueue: string; run: Promise<void> }>;
   close(): Promise<void>;
 }
+
+const { EVENT_TYPE_WORKFLOW_TASK_SCHEDULED: WORKFLOW_TASK_SCHEDULED, EVENT_TYPE_WORKFLOW_TASK_STARTED: WORKFLOW_TASK_STARTED } = temporal.api.enums.v1.EventType;
 
 /** A "minute" on a server without time skipping: short enough to wait for, long enough to tell before from after on a busy machine. */
 export const REAL_TIME_MINUTE_MS = 500;
@@ -81,6 +91,13 @@ export async function startTestEnv(): Promise<TestEnv> {
     bundle,
     minute: env.supportsTimeSkipping ? 60_000 : REAL_TIME_MINUTE_MS,
     advance: (ms) => (env.supportsTimeSkipping ? env.sleep(ms) : new Promise((r) => setTimeout(r, ms))),
+    async terminate(handle) {
+      await eventually(async () => {
+        const last = (await handle.fetchHistory()).events?.at(-1)?.eventType;
+        return last === WORKFLOW_TASK_SCHEDULED || last === WORKFLOW_TASK_STARTED ? undefined : true;
+      }, 'a quiet point to terminate at', 10_000);
+      await handle.terminate();
+    },
     async worker(activities, taskQueue = `tq-${randomUUID()}`) {
       const worker = await createWorker({
         connection: env.nativeConnection,

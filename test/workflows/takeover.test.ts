@@ -102,7 +102,7 @@ describe('takeover while an LLM call is in flight', () => {
     const h = await startConversation(t.client, taskQueue, 'hello');
     const transcript = await waitForEntries(h, 1);
     expect(textsFrom(transcript)).toEqual([PHRASED]);
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('cancels the turn and never delivers the late reply', async () => {
@@ -130,7 +130,7 @@ describe('takeover while an LLM call is in flight', () => {
     expect(events.filter((e) => e.kind === 'message' && e.entry.from === 'bot')).toEqual([]);
     const handover = await h.query(handoverQuery);
     expect(handover?.reasons).toEqual(['agent_takeover']);
-    await h.terminate();
+    await t.terminate(h);
   });
 });
 
@@ -164,7 +164,7 @@ describe('QUEUED and HUMAN never reach the AI', () => {
     await say(h, 'where is my order 100000000002');
     await waitForEntries(h, 2);
     expect(calls.count('understand')).toBe(2);
-    await h.terminate();
+    await t.terminate(h);
   });
 });
 
@@ -185,7 +185,7 @@ describe('claims, release, transfer', () => {
     const state = await waitForState(h, (s) => s.phase === 'human', 'human');
     const winnerIndex = results.findIndex((r) => r.status === 'fulfilled');
     expect(state.agent?.id).toBe(`agent-${winnerIndex}`);
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('rejects claims that are not waiting, and actions by agents who are not assigned', async () => {
@@ -205,7 +205,7 @@ describe('claims, release, transfer', () => {
     await h.signal(agentMessageSignal, { agentId: 'agent-1', messageId: 'y', text: 'Dana here' });
     const transcript = await waitForEntries(h, 1, 'agent');
     expect(textsFrom(transcript, 'agent')).toEqual(['Dana here']);
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('transfers to another skill and lets another agent claim it', async () => {
@@ -220,7 +220,7 @@ describe('claims, release, transfer', () => {
     const second = await h.executeUpdate(claimUpdate, { args: [{ agentId: 'agent-2', agentName: 'Lee' }] });
     expect(second.handover.reasons).toEqual(['explicit_request', 'transfer']);
     expect(second.handover.aiAttempts).toContain('Agent note: router issue');
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('closes by the agent and returns a resolution', async () => {
@@ -259,6 +259,6 @@ describe('agent silence', () => {
     expect(state.escalation?.reasons).toEqual(['explicit_request', 'agent_unresponsive']);
     expect(state.escalation?.priority).toBe('high');
     expect(state.agent).toBeUndefined();
-    await h.terminate();
+    await t.terminate(h);
   });
 });

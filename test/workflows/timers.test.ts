@@ -46,7 +46,7 @@ describe('queue wait limit', () => {
     expect(calls.count('createTicket')).toBe(1);
     const claim = await h.executeUpdate(claimUpdate, { args: [{ agentId: 'agent-1', agentName: 'Dana' }] });
     expect(claim.handover.reasons).toEqual(['explicit_request', 'wait_limit']);
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('uses the shorter VIP limit', async () => {
@@ -65,7 +65,7 @@ describe('queue wait limit', () => {
     const state = await waitForState(h, (s) => s.escalation?.reasons.includes('wait_limit') === true, 'overflow');
     expect(state.escalation?.priority).toBe('urgent');
     expect(calls.count('createTicket')).toBe(1);
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('still tells the customer, without a ticket number, when the ticket cannot be created', async () => {
@@ -83,7 +83,7 @@ describe('queue wait limit', () => {
     expect(transcript.at(-1)?.text).toBe(
       'All our agents are still busy. Please stay in this chat or leave a message here; an agent will read it when they join.',
     );
-    await h.terminate();
+    await t.terminate(h);
   });
 });
 

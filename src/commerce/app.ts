@@ -200,6 +200,13 @@ function reply(res: Response, outcome: Outcome): void {
     sendError(res, new CommerceError(fault.status, 'injected_fault', 'service temporarily unavailable (injected fault)'));
     return;
   }
+  if (fault?.kind === 'pass' && fault.replyDelayMs) {
+    // The effect above already happened; the answer comes late (or never, if the caller is gone by then).
+    setTimeout(() => {
+      if (!res.destroyed) res.status(outcome.status).json(outcome.body);
+    }, fault.replyDelayMs).unref();
+    return;
+  }
   res.status(outcome.status).json(outcome.body);
 }
 

@@ -12,6 +12,9 @@
  * - `loseNext`: the next N matching requests take effect, but the answer is
  *   replaced by a 503 — the response lost on the way back that idempotency
  *   keys exist for.
+ * - `replyDelayMs`: matching requests take effect at once, and their answer
+ *   waits this long — the window in which a crashed caller leaves an effect
+ *   done but unacknowledged, and retries it.
  * - `routes`: restrict all of the above to some routes (see {@link routeMatches});
  *   absent = every route except the admin and health routes.
  */
@@ -24,6 +27,7 @@ export interface FaultSettings {
   hang: boolean;
   failNext: number;
   loseNext: number;
+  replyDelayMs: number;
   /** 503 by default; any 5xx. */
   status: number;
   routes?: string[];
@@ -36,6 +40,7 @@ export const faultPatchSchema = z.strictObject({
   hang: z.boolean().optional(),
   failNext: z.number().int().min(0).max(1_000_000).optional(),
   loseNext: z.number().int().min(0).max(1_000_000).optional(),
+  replyDelayMs: z.number().int().min(0).max(600_000).optional(),
   status: z.number().int().min(500).max(599).optional(),
   routes: z.array(z.string().min(1)).min(1).nullable().optional(),
 });
@@ -48,11 +53,12 @@ const DEFAULTS: FaultSettings = {
   hang: false,
   failNext: 0,
   loseNext: 0,
+  replyDelayMs: 0,
   status: 503,
 };
 
 /** What the controller decided for one request. */
-export type FaultDecision = { kind: 'pass' } | { kind: 'fail'; status: number } | { kind: 'lose'; status: number };
+export type FaultDecision = { kind: 'pass'; replyDelayMs?: number } | { kind: 'fail'; status: number } | { kind: 'lose'; status: number };
 
 export interface FaultStats {
   /** Requests that matched the fault routes. */
@@ -148,7 +154,7 @@ export class FaultController {
       this.counts.lost++;
       return { kind: 'lose', status: s.status };
     }
-    return { kind: 'pass' };
+    return s.replyDelayMs > 0 ? { kind: 'pass', replyDelayMs: s.replyDelayMs } : { kind: 'pass' };
   }
 
   private releaseHung(): void {

@@ -90,6 +90,30 @@ describe('commerce fault injection', () => {
     expect(server.store.refunds).toHaveLength(1);
   });
 
+  it('replyDelayMs: the effect happens at once, the answer comes late; a caller that gave up retries with its key and gets the stored result', async () => {
+    server.faults.set({ replyDelayMs: 400, routes: ['POST /refunds'] });
+    const refund = { orderNumber: '100000000001', reason: 'broken', method: 'original_payment' };
+    const abandoned = new AbortController();
+    const first = post('/refunds', refund, { 'Idempotency-Key': 'crash-me' });
+    const gaveUp = fetch(`${server.url}/refunds`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Idempotency-Key': 'crash-me-too' },
+      body: JSON.stringify({ ...refund, orderNumber: '100000000006' }),
+      signal: abandoned.signal,
+    }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    // Both effects happened before either answer.
+    expect(server.store.refunds.map((r) => r.orderNumber).sort()).toEqual(['100000000001', '100000000006']);
+    abandoned.abort();
+    expect(await gaveUp).toMatchObject({ name: 'AbortError' });
+    expect((await first).status).toBe(201);
+    server.faults.reset();
+    const retry = await post('/refunds', { ...refund, orderNumber: '100000000006' }, { 'Idempotency-Key': 'crash-me-too' });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(server.store.refunds).toHaveLength(2);
+  });
+
   it('routes restricts faults to matching routes', async () => {
     server.faults.set({ errorRate: 1, routes: ['POST /refunds', '/orders/:n/tracking'] });
     expect((await get('/orders/100000000002/tracking')).status).toBe(503);

@@ -161,7 +161,7 @@ class PipelineUnderstander implements Understander {
     }
     const humanRequested =
       isHumanRequest(matchText) || (answer.intent === 'contact_human_agent' && answer.confidence >= 0.8);
-    return {
+    const result: Understanding = {
       intent: answer.intent,
       confidence: answer.confidence,
       layer: answer.layer,
@@ -171,6 +171,47 @@ class PipelineUnderstander implements Understander {
       humanRequested,
       normalizedText: normalized,
     };
+    const alternatives = this.alternatives(normalized, answer);
+    if (alternatives.length > 0) result.alternatives = alternatives;
+    if (input.context) Object.assign(result, this.fromContext(input.context, language));
+    return result;
+  }
+
+  /** The model's next likeliest intents, for a clarifying question; only asked for unsure answers. */
+  private alternatives(normalized: string, answer: Classification): { intent: Understanding['intent']; confidence: number }[] {
+    if (answer.confidence >= 0.6 || normalized.trim() === '') return [];
+    return this.getModel()
+      .rank(normalized)
+      .filter((r) => r.intent !== answer.intent)
+      .slice(0, 3)
+      .map((r) => ({ intent: r.intent, confidence: r.confidence }));
+  }
+
+  /**
+   * What an agent set up before handing back: order numbers and a reason from
+   * what was said in the human part, and the task the release note names.
+   * "100000000001, it arrived broken" gives the order and the reason.
+   */
+  private fromContext(context: NonNullable<UnderstandInput['context']>, language: Understanding['language']): Pick<Understanding, 'contextEntities' | 'contextIntent'> {
+    const entities: Entities = {};
+    for (const line of [...context.lines, ...(context.note ? [{ from: 'agent' as const, text: context.note }] : [])]) {
+      const text = normalize(line.text);
+      const found = extractEntities(text);
+      if (found.orderNumber) entities.orderNumber = found.orderNumber;
+      if (found.reason && line.from === 'customer') entities.reason = found.reason;
+      if (line.from === 'customer' && found.orderNumber && !found.reason) {
+        const rest = text.replace(found.orderNumber, ' ').replace(/\b(?:order|number|no\.?|it'?s|is)\b|订单号?|单号/gi, ' ').replace(/^[\s,，.。:：;；-]+|[\s,，.。!！]+$/g, '').trim();
+        if (residualWords(rest) >= 2) entities.reason = rest;
+      }
+    }
+    const out: Pick<Understanding, 'contextEntities' | 'contextIntent'> = {};
+    if (Object.keys(entities).length > 0) out.contextEntities = entities;
+    if (context.note) {
+      const note = normalize(context.note);
+      const local = this.local(matchForm(note), note, detectLanguage(note, language));
+      if (local.confidence >= 0.5) out.contextIntent = local.intent;
+    }
+    return out;
   }
 
   async classify(text: string, options: { useLlm?: boolean } = {}): Promise<Classification> {

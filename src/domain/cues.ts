@@ -82,7 +82,7 @@ export function isCallOff(text: string): boolean {
   return CANCEL_EN.test(t) || CANCEL_ZH.test(t);
 }
 
-const COMPENSATION_EN = /\b(?:compensat\w*|reimburse\w*|damages)\b|\b(?:demand|want|expect|owe me|give me)\b.{0,30}(?:\$\s?\d|\d+\s?(?:dollars|usd|bucks|euros?|pounds?)|voucher|coupon|credit|money)\b/i;
+const COMPENSATION_EN = /\b(?:compensat\w*|reimburse\w*|damages)\b|\b(?:demand|expect|deserve|owe me|want)\b.{0,40}(?:\$\s?\d+|\b\d+\s?(?:dollars|usd|bucks|euros?|pounds?)\b|\bvoucher|\bcoupon)|\bfor (?:my|the) (?:trouble|inconvenience)\b/i;
 const COMPENSATION_ZH = /赔偿|补偿|赔钱|赔我|索赔|精神损失|要求.{0,6}\d+.{0,2}(?:元|块|美元)/;
 
 /**
@@ -99,6 +99,19 @@ const REQUEST_ZH = /我要|我想|我需要|帮我|能不能|能否|可不可以
 /** Wording that opens a request of its own ("can you …", "我想…", "wait, …"), as opposed to answering a question. */
 export function soundsLikeRequest(text: string): boolean {
   return REQUEST_EN.test(text) || REQUEST_ZH.test(text);
+}
+
+/**
+ * An email address or phone number typed in answer to "what's the email or
+ * phone on the order?", as the backend will compare it. Phone numbers are
+ * taken loosely (8 to 15 digits, any separators) because that is how people type them.
+ */
+export function contactIn(text: string): string | undefined {
+  const email = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/.exec(text)?.[0];
+  if (email) return email;
+  const phone = /\+?\d[\d\s().-]{6,20}\d/.exec(text)?.[0];
+  const digits = phone?.replace(/\D/g, '') ?? '';
+  return digits.length >= 8 && digits.length <= 15 && !/^\d{12}$/.test(digits) ? phone : undefined;
 }
 
 /** "the first one" / "第二个" as an answer to a two-option clarifying question: 0, 1 or undefined. */

@@ -13,7 +13,7 @@
  */
 import type { Intent, PolicyConfig, Understanding } from '../workflows/contract';
 import type { Decision } from './actions';
-import { isCallOff, isCompensationDemand, isThanks, looksLikeAffirm, looksLikeDeny, namedSlot, pickedOption, soundsLikeRequest } from './cues';
+import { contactIn, isBareYesNoText, isCallOff, isCompensationDemand, isThanks, looksLikeAffirm, looksLikeDeny, namedSlot, pickedOption, soundsLikeRequest } from './cues';
 import { upfrontReasons } from './escalation';
 import {
   explicitSlots,
@@ -55,7 +55,7 @@ export function decide(state: ConversationState, u: Understanding, policy: Polic
   if (t.ai.handback) useHandback(t, u);
   if (!t.handled) handle(t, u);
 
-  const lowConfidence = u.confidence < policy.lowConfidenceThreshold && !t.usedContext;
+  const lowConfidence = (u.confidence < policy.lowConfidenceThreshold && !t.usedContext) || t.unclear === true;
   c.lowConfidenceStreak = lowConfidence ? c.lowConfidenceStreak + 1 : 0;
   return finish(t);
 }
@@ -64,6 +64,7 @@ export function decide(state: ConversationState, u: Understanding, policy: Polic
 const YES_NO_CONFIDENCE = 0.5;
 
 function isAffirm(u: Understanding): boolean {
+  if (isThanks(u.normalizedText)) return false;
   if (u.intent === 'affirm' && u.confidence >= YES_NO_CONFIDENCE) return true;
   return u.intent !== 'deny' && looksLikeAffirm(u.normalizedText);
 }
@@ -97,7 +98,9 @@ function handle(t: Turn, u: Understanding): void {
   const task = t.ai.task;
   if (task && !isSwitch(t, task, u) && continueTask(t, task, u)) return;
 
-  if (isTaskIntent(u.intent) && u.confidence >= t.policy.lowConfidenceThreshold) {
+  // A bare order number out of the blue says which order, not what to do with it: ask.
+  const bare = !task && u.layer !== 'rule' && u.entities.orderNumber !== undefined && isBareValue(u.normalizedText, u.entities.orderNumber);
+  if (isTaskIntent(u.intent) && u.confidence >= t.policy.lowConfidenceThreshold && !bare) {
     startTask(t, u.intent, u);
     return;
   }
@@ -130,7 +133,7 @@ function isSwitch(t: Turn, task: Task, u: Understanding): boolean {
   const correction = isDeny(u) && Object.keys(explicitSlots(task.intent, u)).length > 0 && !request;
   if (correction) return false;
   const confident = u.confidence >= t.policy.lowConfidenceThreshold;
-  const awaitingFreeText = awaiting?.kind === 'slot' && isFreeTextSlot(awaiting.slot);
+  const awaitingFreeText = (awaiting?.kind === 'slot' && isFreeTextSlot(awaiting.slot)) || awaiting?.kind === 'verify';
   if (awaiting?.kind === 'confirm' || awaiting?.kind === 'change' || awaitingFreeText) return confident && (request || otherOrder);
   return confident;
 }
@@ -319,7 +322,7 @@ function continueTask(t: Turn, task: Task, u: Understanding): boolean {
       proceed(t, task);
       return true;
     }
-    if (isDeny(u)) {
+    if (isDeny(u) && isBareYesNoText(u.normalizedText)) {
       t.usedContext = true;
       dropTask(t, task);
       return true;
@@ -358,7 +361,7 @@ function dropTask(t: Turn, task: Task): void {
 
 /** An anonymous customer was asked for the email or phone on the order. */
 function continueVerify(t: Turn, task: Task, u: Understanding): boolean {
-  const contact = u.entities.email ?? u.entities.phone;
+  const contact = u.entities.email ?? u.entities.phone ?? contactIn(u.normalizedText);
   const orderNumber = task.slots.orderNumber;
   if (contact && orderNumber) {
     t.usedContext = true;
@@ -395,14 +398,20 @@ function answerOther(t: Turn, u: Understanding): void {
     return;
   }
   if (confident && (u.intent === 'affirm' || u.intent === 'deny')) {
-    t.usedContext = true;
+    // A yes or no with no question pending says nothing yet: counts toward the unclear streak.
+    t.unclear = true;
     return reply(t, 'how_can_help');
   }
-  const info = confident ? INFO_REPLIES[u.intent] : undefined;
+  const info = confident && !(u.entities.orderNumber && isBareValue(u.normalizedText, u.entities.orderNumber)) ? INFO_REPLIES[u.intent] : undefined;
   if (info) {
     attempt(t, `Answered ${u.intent} with a template`);
     reply(t, info.template);
-    if (info.offersHuman) t.ai.offeredHuman = true;
+    if (t.ai.task?.awaiting?.kind === 'confirm') {
+      // The confirmation still stands; a "yes" next means yes to it, not to a human.
+      reply(t, 'confirm_again');
+    } else if (info.offersHuman) {
+      t.ai.offeredHuman = true;
+    }
     return;
   }
   if (askToClarify(t, u)) return;
@@ -411,6 +420,7 @@ function answerOther(t: Turn, u: Understanding): void {
     return;
   }
   t.failed = true;
+  t.unclear = true;
   attempt(t, `Did not understand: "${u.normalizedText.slice(0, 80)}"`);
   reply(t, 'not_understood', {}, { apologetic: true });
 }

@@ -28,6 +28,7 @@ import type {
   TranscriptEntry,
 } from '../workflows/contract';
 import { IMAGE_MIMES, LANGUAGES, PHASES, TIERS } from '../workflows/contract';
+import type { UnderstandInput } from '../nlu/types';
 import type { Money, OrderStatus } from '../tools/types';
 import type { SlotName, Slots, TaskIntent } from './slots';
 
@@ -345,6 +346,30 @@ export function pendingCustomerText(state: ConversationState): { seqs: number[];
     .join('\n');
   const images = seqs.map((seq) => bySeq.get(seq)?.image).filter((i): i is ImageRef => i !== undefined);
   return { seqs, text, images };
+}
+
+/**
+ * What the understanding step is told besides the text: what the bot is
+ * waiting for (so "100000000001" or "ok" is read as an answer), and after an
+ * agent handed back, what was said in the human part and the agent's note.
+ */
+export function understandInputFor(state: ConversationState, text: string): UnderstandInput {
+  const input: UnderstandInput = { text, languageHint: state.ai.language };
+  const task = state.ai.task;
+  if (task) {
+    input.expecting = { intent: task.intent };
+    if (task.awaiting?.kind === 'slot') input.expecting.slot = task.awaiting.slot;
+    if (task.awaiting?.kind === 'confirm') input.expecting.confirming = true;
+    if (task.awaiting?.kind === 'verify') input.expecting.slot = 'contact';
+  }
+  const handback = state.ai.handback;
+  if (handback) {
+    const lines = state.transcript
+      .filter((e) => e.seq >= handback.fromSeq && e.seq <= handback.toSeq && (e.from === 'customer' || e.from === 'agent'))
+      .map((e) => ({ from: e.from as 'customer' | 'agent', text: e.text }));
+    input.context = { lines, ...(handback.note ? { note: handback.note } : {}) };
+  }
+  return input;
 }
 
 /** Entries with seq > afterSeq, oldest first. */

@@ -22,6 +22,8 @@ export interface Turn {
   usedContext: boolean;
   /** Something before the usual handling already answered the turn (the agent's hand-back context). */
   handled?: boolean;
+  /** Understood, but it moves nothing forward (a stray "ok"): counts toward the unclear streak. */
+  unclear?: boolean;
 }
 
 export function beginTurn(state: ConversationState, policy: PolicyConfig, now: string): Turn {

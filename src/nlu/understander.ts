@@ -74,6 +74,21 @@ function residualWords(text: string): number {
 const FILLER_EN = /\b(?:it'?s|it is|its|my|the|order|number|no|is|here|this|one|please|pls|sure|ok|okay|yes|to|by|via|in|a|an)\b/g;
 const FILLER_ZH = /订单号?|单号|号码|我的|是|好的|请|这个|就是|吧|呢|啊|呀/g;
 
+/** Below this raw score the model's top answer is not trusted however far ahead it is. */
+const DECISIVE_FLOOR = 0.15;
+
+/**
+ * The model's scores are spread over 38 intents, so a clear winner can score
+ * only 0.24 ("can you refund me for order … please": get_refund 0.24, the next
+ * 0.06). How far the top answer is ahead of the next one says more about
+ * whether it is right than its raw share: confidence is the larger of the raw
+ * score and top / (top + second), once the top score is above a floor.
+ */
+export function decisiveness(top: number, second: number): number {
+  if (top < DECISIVE_FLOOR) return top;
+  return Math.max(top, top / (top + second));
+}
+
 class PipelineUnderstander implements Understander {
   private model: IntentModel | undefined;
 
@@ -89,8 +104,8 @@ class PipelineUnderstander implements Understander {
   private local(matchText: string, normalized: string, language: Understanding['language']): LocalAnswer {
     const rule = matchRules(matchText, language);
     if (rule) return { intent: rule.intent, confidence: rule.confidence, layer: 'rule', rule };
-    const top = this.getModel().rank(normalized)[0]!;
-    return { intent: top.intent, confidence: top.confidence, layer: 'model' };
+    const [top, second] = this.getModel().rank(normalized);
+    return { intent: top!.intent, confidence: decisiveness(top!.confidence, second?.confidence ?? 0), layer: 'model' };
   }
 
   private async withLlm(text: string, local: LocalAnswer, useLlm: boolean): Promise<{ answer: Classification; entities?: Entities }> {

@@ -25,6 +25,7 @@ import {
   recordToolCall,
   render,
   TOOL_PROGRESS,
+  understandInputFor,
   type Action,
   type AiState,
   type ConversationState,
@@ -32,7 +33,6 @@ import {
   type ToolErrorKind,
   type ToolOutcome,
 } from '../../domain';
-import type { UnderstandInput } from '../../nlu/types';
 import { phraseReply, summarizeHandover, toolsWithTimeout, understand, type ToolActivities } from '../ai-activities';
 import { TOOL_MAX_ATTEMPTS } from '../activity-options';
 import { ErrorCode, type Escalation, type Handover, type ImageRef, type ToolCallRecord, type Understanding } from '../contract';
@@ -94,7 +94,7 @@ async function aiTurn(rt: ConversationRuntime, snapshot: ConversationState, text
     understanding = photoOnly(snapshot, images);
   } else {
     try {
-      understanding = await understand(understandInput(snapshot, text));
+      understanding = await understand(understandInputFor(snapshot, text));
       if (images.length > 0) understanding = { ...understanding, images };
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -132,26 +132,6 @@ async function aiTurn(rt: ConversationRuntime, snapshot: ConversationState, text
     result.replies.push({ text: await phrase(draft.text, state, intent, draft.facts) });
   }
   return result;
-}
-
-function understandInput(state: ConversationState, text: string): UnderstandInput {
-  const input: UnderstandInput = { text, languageHint: state.ai.language };
-  const task = state.ai.task;
-  if (task) {
-    input.expecting = { intent: task.intent };
-    if (task.awaiting?.kind === 'slot') input.expecting.slot = task.awaiting.slot;
-    if (task.awaiting?.kind === 'confirm') input.expecting.confirming = true;
-    if (task.awaiting?.kind === 'verify') input.expecting.slot = 'contact';
-  }
-  const handback = state.ai.handback;
-  if (handback) {
-    // The human part is context for this turn: what the agent and the customer said, and the agent's note.
-    const lines = state.transcript
-      .filter((e) => e.seq >= handback.fromSeq && e.seq <= handback.toSeq && (e.from === 'customer' || e.from === 'agent'))
-      .map((e) => ({ from: e.from as 'customer' | 'agent', text: e.text }));
-    input.context = { lines, ...(handback.note ? { note: handback.note } : {}) };
-  }
-  return input;
 }
 
 function photoOnly(state: ConversationState, images: ImageRef[]): Understanding {

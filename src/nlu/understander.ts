@@ -11,6 +11,8 @@ import { detectLanguage } from './language';
 import { IntentModel } from './model';
 import { matchForm, normalize } from './normalize';
 import { matchRules, type RuleHit } from './rules';
+import { soundsLikeRequest } from '../domain/cues';
+import { isTaskIntent } from '../domain/slots';
 
 export interface UnderstanderOptions {
   /** Asked only when the local layers are below {@link llmBelow}; failures fall back to the local answer. */
@@ -151,10 +153,13 @@ class PipelineUnderstander implements Understander {
     }
     // An address answer is a value when it looks like one, and free text otherwise ("the blue house by the station").
     if (slot === 'address' && entities.address !== undefined) return { intent: expecting.intent, confidence: 0.95, layer: 'rule' };
-    // A free-text slot (a reason, a description): the answer is whatever the customer says, unless it is clearly a new request.
-    const switching =
-      (local.layer === 'rule' && local.intent !== expecting.intent && local.intent !== 'affirm' && local.intent !== 'deny') ||
-      (local.layer === 'model' && local.intent !== expecting.intent && local.confidence >= SWITCH_CONFIDENCE);
+    // A free-text slot (a reason, a description): the answer is whatever the customer says, unless it is clearly
+    // something else. A question ("how many points do I have") is; words that merely sound like another task
+    // ("不想要了", "尺码不合适", "it stopped working") are the reason, unless worded as a request of their own.
+    const other = local.intent !== expecting.intent && local.intent !== 'affirm' && local.intent !== 'deny';
+    const sure = local.layer === 'rule' || local.confidence >= SWITCH_CONFIDENCE;
+    const otherOrder = entities.orderNumber !== undefined;
+    const switching = other && sure && (!isTaskIntent(local.intent) || soundsLikeRequest(bare) || otherOrder);
     return switching ? undefined : { intent: expecting.intent, confidence: 0.85, layer: 'rule' };
   }
 

@@ -10,7 +10,7 @@
  * backend may already have acted) and its outcome is recorded for the agent.
  */
 import { RetryState } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, sleep } from '@temporalio/workflow';
 import {
   afterTool,
   appendEntries,
@@ -162,11 +162,13 @@ async function phrase(draft: string, state: ConversationState, intent: Understan
  * Runs a tool; if it is still running after `toolProgressMs`, the customer
  * gets a short "one moment, I'm checking your order…" at once (the turn's
  * other replies wait for its end). The timer is a workflow timer, cancelled
- * when the tool ends first, so replays see the same commands. Histories from
- * before this existed replay without it (patched).
+ * when the tool ends first, so a replay sees the same commands.
+ *
+ * Not behind patched(): this release changes which tools a turn calls
+ * (ownership lookups, verification), so histories of the previous release do
+ * not replay anyway; the fixtures were re-recorded (see test/replay.test.ts).
  */
 async function runToolWithProgress(rt: ConversationRuntime, state: ConversationState, call: ToolCall): Promise<ToolOutcome> {
-  if (!patched('tool-progress-notice')) return runTool(tools(rt), call);
   let done = false;
   const timer = new CancellationScope();
   const notice = timer

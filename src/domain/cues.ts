@@ -114,6 +114,13 @@ export function contactIn(text: string): string | undefined {
   return digits.length >= 8 && digits.length <= 15 && !/^\d{12}$/.test(digits) ? phone : undefined;
 }
 
+const DAMAGE = /\b(?:broken|broke|cracked|crack|damaged|damage|dent(?:ed)?|scratch(?:ed|es)?|smashed|shattered|torn|ripped|leak(?:s|ing)?|faulty|defective|doesn'?t work|not working|stopped working|wrong (?:item|size|colou?r))\b|坏了|坏的|破了|碎了|裂了|裂开|划痕|刮花|凹陷|漏|损坏|破损|不能用|不工作|发错|错发/i;
+
+/** The customer describes damage or a fault ("it arrived cracked", "屏幕碎了"). */
+export function describesDamage(text: string): boolean {
+  return DAMAGE.test(text);
+}
+
 /** "the first one" / "第二个" as an answer to a two-option clarifying question: 0, 1 or undefined. */
 export function pickedOption(text: string): 0 | 1 | undefined {
   const t = text.trim();

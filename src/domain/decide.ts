@@ -13,7 +13,7 @@
  */
 import type { Intent, PolicyConfig, Understanding } from '../workflows/contract';
 import type { Decision } from './actions';
-import { contactIn, isBareYesNoText, isCallOff, isCompensationDemand, isThanks, looksLikeAffirm, looksLikeDeny, namedSlot, pickedOption, soundsLikeRequest } from './cues';
+import { contactIn, describesDamage, isBareYesNoText, isCallOff, isCompensationDemand, isThanks, looksLikeAffirm, looksLikeDeny, namedSlot, pickedOption, soundsLikeRequest } from './cues';
 import { upfrontReasons } from './escalation';
 import {
   explicitSlots,
@@ -60,6 +60,9 @@ export function decide(state: ConversationState, u: Understanding, policy: Polic
   return finish(t);
 }
 
+/** Tasks a photo can be evidence for. */
+const EVIDENCE_INTENTS: readonly TaskIntent[] = ['repair_request', 'return_exchange', 'complaint'];
+
 /** Minimum classifier confidence for a yes/no without a literal cue ("yes", "好的", "no", "不"). */
 const YES_NO_CONFIDENCE = 0.5;
 
@@ -88,6 +91,20 @@ function handle(t: Turn, u: Understanding): void {
   if (isThanks(u.normalizedText) && Object.keys(u.entities).length === 0) {
     t.usedContext = true;
     thankBack(t);
+    return;
+  }
+
+  const current = t.ai.task;
+  if (current && u.normalizedText.trim() === '' && t.ai.pendingImages?.length) {
+    // A photo in the middle of a task: evidence for a repair, return or complaint, then the open question again.
+    t.usedContext = true;
+    if (EVIDENCE_INTENTS.includes(current.intent)) {
+      current.evidence = [...(current.evidence ?? []), ...t.ai.pendingImages];
+      t.ai.pendingImages = undefined;
+      attempt(t, `Attached a photo to ${current.intent}`);
+      reply(t, 'photo_attached');
+    }
+    proceed(t, current);
     return;
   }
 
@@ -153,7 +170,7 @@ function startTask(t: Turn, intent: TaskIntent, u: Understanding, carriedOrder?:
   const slots: Slots = { ...(carriedOrder ? { orderNumber: carriedOrder } : {}), ...explicitSlots(intent, u) };
   if (schemaOf(intent).slots.includes('description') && isSubstantiveDescription(u.normalizedText)) slots.description = u.normalizedText;
   const task: Task = { intent, slots, facts: {} };
-  if ((intent === 'repair_request' || intent === 'return_exchange' || intent === 'complaint') && t.ai.pendingImages?.length) {
+  if (EVIDENCE_INTENTS.includes(intent) && t.ai.pendingImages?.length) {
     task.evidence = [...t.ai.pendingImages];
     t.ai.pendingImages = undefined;
   }
@@ -414,11 +431,21 @@ function answerOther(t: Turn, u: Understanding): void {
     }
     return;
   }
-  if (askToClarify(t, u)) return;
-  if (t.ai.pendingImages?.length && u.normalizedText.trim() === '') {
-    reply(t, 'ask_photo_topic');
-    return;
+  if (t.ai.pendingImages?.length) {
+    if (u.normalizedText.trim() === '') {
+      attempt(t, 'Received a photo; asked what it is about');
+      reply(t, 'ask_photo_topic');
+      return;
+    }
+    if (describesDamage(u.normalizedText)) {
+      // A photo of damage: repair or return, with the photo attached to whichever the customer picks.
+      t.ai.clarify = { options: ['repair_request', 'return_exchange'], ...(u.entities.orderNumber ? { orderNumber: u.entities.orderNumber } : {}) };
+      attempt(t, 'Photo shows damage; asked repair or return');
+      reply(t, 'clarify', { first: labels.intent('repair_request', t.ai.language), second: labels.intent('return_exchange', t.ai.language) });
+      return;
+    }
   }
+  if (askToClarify(t, u)) return;
   t.failed = true;
   t.unclear = true;
   attempt(t, `Did not understand: "${u.normalizedText.slice(0, 80)}"`);

@@ -7,7 +7,7 @@
  *     the other 80% plus the project's own rows, since the shipped model saw all.
  *   - heldout-{en,zh}-dev, heldout-en-dev2: hand-written, differently worded;
  *     their errors were read while tuning rules, features and training data.
- *   - heldout-{en,zh}-final, heldout-en-final2, heldout-en-final3: hand-written, never used for
+ *   - heldout-{en,zh}-final, heldout-en-final2/3/4, heldout-zh-final2: hand-written, never used for
  *     tuning; only their totals are printed.
  * The hand-written sets run through the full local pipeline (rules, then the
  * shipped model), no LLM. Flags: --no-train skips the bitext-val model,
@@ -26,7 +26,7 @@ import { restyle } from './restyle';
 import { DIALOGUES } from '../test/dialogues/cases';
 import { runDialogue } from '../test/dialogues/run';
 
-const HELD_OUT = ['heldout-en-dev', 'heldout-en-dev2', 'heldout-zh-dev', 'heldout-en-final', 'heldout-en-final2', 'heldout-en-final3', 'heldout-zh-final'] as const;
+const HELD_OUT = ['heldout-en-dev', 'heldout-en-dev2', 'heldout-zh-dev', 'heldout-en-final', 'heldout-en-final2', 'heldout-en-final3', 'heldout-en-final4', 'heldout-zh-final', 'heldout-zh-final2'] as const;
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

@@ -36,7 +36,8 @@ export function decide(state: ConversationState, u: Understanding, policy: Polic
   const c = t.ai.counters;
   c.turns += 1;
   c.totalTurns += 1;
-  t.ai.language = u.language;
+  // An email, a phone or an order number alone says nothing about the customer's language.
+  if (carriesLanguage(u.normalizedText)) t.ai.language = u.language;
   t.ai.emotion = u.emotion;
   t.ai.lastConfidence = u.confidence;
   if (u.intent !== 'affirm' && u.intent !== 'deny' && u.confidence >= policy.lowConfidenceThreshold) t.ai.lastIntent = u.intent;
@@ -111,6 +112,7 @@ function handle(t: Turn, u: Understanding): void {
   const clarify = t.ai.clarify;
   t.ai.clarify = undefined;
   if (clarify && resolveClarify(t, u, clarify.options, clarify.orderNumber)) return;
+  const carried = clarify?.orderNumber;
 
   const task = t.ai.task;
   if (task && !isSwitch(t, task, u) && continueTask(t, task, u)) return;
@@ -118,7 +120,8 @@ function handle(t: Turn, u: Understanding): void {
   // A bare order number out of the blue says which order, not what to do with it: ask.
   const bare = !task && u.layer !== 'rule' && u.entities.orderNumber !== undefined && isBareValue(u.normalizedText, u.entities.orderNumber);
   if (isTaskIntent(u.intent) && u.confidence >= t.policy.lowConfidenceThreshold && !bare) {
-    startTask(t, u.intent, u);
+    // The order number of the unsure message before ("order … arrived cracked" → "a repair please") carries over.
+    startTask(t, u.intent, u, carried);
     return;
   }
   answerOther(t, u);
@@ -431,19 +434,17 @@ function answerOther(t: Turn, u: Understanding): void {
     }
     return;
   }
-  if (t.ai.pendingImages?.length) {
-    if (u.normalizedText.trim() === '') {
-      attempt(t, 'Received a photo; asked what it is about');
-      reply(t, 'ask_photo_topic');
-      return;
-    }
-    if (describesDamage(u.normalizedText)) {
-      // A photo of damage: repair or return, with the photo attached to whichever the customer picks.
-      t.ai.clarify = { options: ['repair_request', 'return_exchange'], ...(u.entities.orderNumber ? { orderNumber: u.entities.orderNumber } : {}) };
-      attempt(t, 'Photo shows damage; asked repair or return');
-      reply(t, 'clarify', { first: labels.intent('repair_request', t.ai.language), second: labels.intent('return_exchange', t.ai.language) });
-      return;
-    }
+  if (t.ai.pendingImages?.length && u.normalizedText.trim() === '') {
+    attempt(t, 'Received a photo; asked what it is about');
+    reply(t, 'ask_photo_topic');
+    return;
+  }
+  if (describesDamage(u.normalizedText)) {
+    // Damage (with or without a photo): repair or return; a photo goes with whichever the customer picks.
+    t.ai.clarify = { options: ['repair_request', 'return_exchange'], ...(u.entities.orderNumber ? { orderNumber: u.entities.orderNumber } : {}) };
+    attempt(t, 'Customer describes damage; asked repair or return');
+    reply(t, 'clarify', { first: labels.intent('repair_request', t.ai.language), second: labels.intent('return_exchange', t.ai.language) });
+    return;
   }
   if (askToClarify(t, u)) return;
   t.failed = true;
@@ -481,6 +482,11 @@ function askToClarify(t: Turn, u: Understanding): boolean {
   attempt(t, `Asked whether the customer means ${options.join(' or ')}`);
   reply(t, 'clarify', { first: labels.intent(options[0], lang), second: labels.intent(options[1], lang) });
   return true;
+}
+
+function carriesLanguage(text: string): boolean {
+  const rest = text.replace(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, ' ').replace(/[+\d][\d\s().-]*/g, ' ');
+  return /\p{Script=Han}/u.test(rest) || (rest.match(/[a-z]{2,}/gi)?.length ?? 0) >= 2;
 }
 
 function isBareValue(text: string, value: string): boolean {

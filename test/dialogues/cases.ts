@@ -59,6 +59,7 @@ export const DIALOGUES: DialogueCase[] = [
   { name: 'en correction at a confirmation', who: 'alice', lang: 'en', turns: ['return 100000000001 please', 'exchange', 'wrong colour', "no, it's order 100000000004"], task: { intent: 'return_exchange', slots: { orderNumber: '100000000004', reason: 'wrong colour' } }, last: 'confirm_return_exchange' },
   { name: 'en vip after an unresolved turn', who: 'victoria', lang: 'en', turns: ['hello', 'blorp frobnicate'], escalate: 'vip_customer' },
   { name: 'en greeting then tracking', who: 'alice', lang: 'en', turns: ['hi there', 'where is my order 100000000001'], last: 'order_status' },
+  { name: 'en damage without a photo: repair or return, the order carried over', who: 'alice', lang: 'en', turns: ['my keyboard from order 100000000001 arrived cracked', 'a repair please'], last: 'ask_description_repair', task: { intent: 'repair_request', slots: { orderNumber: '100000000001' } } },
   { name: 'en high-value refund goes to a human', who: 'victoria', lang: 'en', turns: ['I would like a refund on order 100000000003'], escalate: 'high_value_refund' },
 
   // --- 中文 -------------------------------------------------------------------
@@ -75,6 +76,7 @@ export const DIALOGUES: DialogueCase[] = [
   { name: 'zh 别人的订单', who: 'wang', lang: 'zh', turns: ['查一下订单100000000002'], last: 'order_not_yours', neverSay: ['Harbor', '129', 'UPS'] },
   { name: 'zh 匿名用邮箱验证', who: 'anon', lang: 'zh', turns: ['帮我查下100000000006的物流', 'xiaoming@example.cn'], tool: { tool: 'verifyOrderContact' }, last: 'order_status' },
   { name: 'zh 匿名用手机号验证后退款', who: 'anon', lang: 'zh', turns: ['100000000006 退款', '手机号13800138006'], last: 'ask_reason_refund', task: { intent: 'get_refund', slots: { orderNumber: '100000000006' } } },
+  { name: 'zh 匿名用邮箱验证后仍用中文回复', who: 'anon', lang: 'zh', turns: ['我要退款，订单100000000006', 'xiaoming@example.cn'], last: 'ask_reason_refund' },
   { name: 'zh 匿名验证三次失败', who: 'anon', lang: 'zh', turns: ['我要退款 100000000006', 'a@b.cn', '13900000000', 'x@y.cn'], escalate: 'verification_failed', neverSay: ['1299', '世纪大道'] },
   { name: 'zh 要求赔偿', who: 'wang', lang: 'zh', turns: ['你们必须赔偿我500块'], escalate: 'compensation_request' },
   { name: 'zh 转人工', who: 'wang', lang: 'zh', turns: ['转人工'], escalate: 'explicit_request' },

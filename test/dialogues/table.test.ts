@@ -36,6 +36,10 @@ describe('dialogue table', () => {
       expect(run.state.ai.task?.intent).toBe(d.task.intent);
       if (d.task.slots) expect(run.state.ai.task?.slots).toMatchObject(d.task.slots);
     }
+    // Replies stay in the conversation's language (an email or a number alone does not change it).
+    for (const t of run.turns) {
+      for (const r of t.replies) expect({ reply: r, han: /\p{Script=Han}/u.test(r) }).toEqual({ reply: r, han: d.lang === 'zh' });
+    }
     for (const text of d.neverSay ?? []) {
       for (const t of run.turns) for (const r of t.replies) expect({ reply: r, contains: r.includes(text) }).toEqual({ reply: r, contains: false });
     }

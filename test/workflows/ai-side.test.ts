@@ -109,6 +109,7 @@ describe('photos', () => {
     expect(textsFrom(transcript).at(-1)).toBe('Just to be sure: would you like to book a repair, or return or exchange an item?');
     await say(h, 'a repair please');
     transcript = await waitForEntries(h, 4);
+    expect(textsFrom(transcript).at(-1)).toBe("Please describe what's wrong with the product.");
     await say(h, 'the case is cracked and two keys are loose');
     transcript = await waitForEntries(h, 5);
     expect(textsFrom(transcript).at(-1)).toMatch(/^To confirm: a repair request for order 100000000001/);

@@ -149,7 +149,7 @@ describe('AI dialogues', () => {
     expect(sa.get(searchAttributes.waitingSince)).toBeInstanceOf(Date);
     expect(calls.count('summarizeHandover')).toBe(1);
     const transcript = await h.query(transcriptQuery, 0);
-    expect(textsFrom(transcript).at(-1)).toContain('USD 899.00');
+    expect(textsFrom(transcript).at(-1)).toContain('USD 59.90');
     expect(calls.count('submitRefund')).toBe(0);
     await t.terminate(h);
   });

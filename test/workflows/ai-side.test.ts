@@ -33,7 +33,7 @@ describe('progress while a tool runs', () => {
     const bot = textsFrom(transcript);
     expect(bot[0]).toBe("One moment, I'm checking the tracking…");
     expect(bot[1]).toMatch(/^Order 100000000002 is with UPS/);
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('says nothing extra for a tool faster than toolProgressMs (Chinese)', async () => {
@@ -50,7 +50,7 @@ describe('progress while a tool runs', () => {
     // English-only text in English replies is tested in the domain; here the Chinese reply keeps the carrier's own words.
     expect(bot[0]).toContain('顺丰速运');
     expect(bot[0]).toContain('武汉转运中心');
-    await h.terminate();
+    await t.terminate(h);
   });
 });
 
@@ -89,7 +89,7 @@ describe('back from a human', () => {
         ],
       }),
     ]);
-    await h.terminate();
+    await t.terminate(h);
   });
 });
 
@@ -117,6 +117,6 @@ describe('photos', () => {
     await waitForEntries(h, 6);
     expect(calls.byName.createRepair).toEqual([{ orderNumber: '100000000001', description: 'the case is cracked and two keys are loose', evidence: [image.id] }]);
     expect((await h.query(stateQuery)).phase).toBe('ai');
-    await h.terminate();
+    await t.terminate(h);
   });
 });

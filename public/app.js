@@ -27,8 +27,27 @@
     return isNaN(d.getTime()) ? '' : d.toLocaleTimeString();
   }
 
-  /** Appends or replaces one transcript line, keyed by seq, kept in seq order. */
-  function renderEntry(list, entry, label) {
+  /**
+   * A photo in the transcript. Images need the viewer's token, which an <img src>
+   * cannot send, so the bytes are fetched with the header and shown as a blob URL.
+   */
+  function renderImage(container, image, token) {
+    const img = document.createElement('img');
+    img.className = 'photo';
+    img.alt = 'photo (' + image.mime + ', ' + Math.round(image.bytes / 1024) + ' KB)';
+    container.append(img);
+    fetch('/api/images/' + encodeURIComponent(image.id), { headers: { authorization: 'Bearer ' + token } })
+      .then((res) => (res.ok ? res.blob() : Promise.reject(new Error('HTTP ' + res.status))))
+      .then((blob) => {
+        img.src = URL.createObjectURL(blob);
+      })
+      .catch(() => {
+        img.replaceWith(Object.assign(document.createElement('span'), { className: 'muted', textContent: '[photo not available]' }));
+      });
+  }
+
+  /** Appends or replaces one transcript line, keyed by seq, kept in seq order. `token` reads its photo. */
+  function renderEntry(list, entry, label, token) {
     const key = String(entry.seq);
     let li = list.querySelector('li[data-seq="' + key + '"]');
     if (!li) {
@@ -42,6 +61,7 @@
     const bubble = document.createElement('span');
     bubble.className = 'bubble';
     bubble.textContent = entry.text;
+    if (entry.image && token) renderImage(bubble, entry.image, token);
     const meta = document.createElement('span');
     meta.className = 'meta';
     meta.textContent = (label || entry.from) + ' · #' + entry.seq + ' · ' + time(entry.at);
@@ -66,7 +86,44 @@
   function setComposer(enabled) {
     $('message-input').disabled = !enabled;
     $('send').disabled = !enabled;
+    $('photo-input').disabled = !enabled;
   }
+
+  function showCustomerError(text) {
+    const li = document.createElement('li');
+    li.className = 'system error-line';
+    const span = document.createElement('span');
+    span.className = 'bubble';
+    span.textContent = text;
+    li.append(span);
+    $('messages').append(li);
+  }
+
+  // A photo goes over HTTP (the socket carries text frames only); the message comes back on the socket like any other.
+  $('photo-input').addEventListener('change', async () => {
+    const input = $('photo-input');
+    const file = input.files && input.files[0];
+    input.value = '';
+    if (!file || !customer.conversation) return;
+    const caption = $('message-input').value.trim();
+    const id = newId('p');
+    const query = '?id=' + encodeURIComponent(id) + (caption ? '&text=' + encodeURIComponent(caption) : '');
+    try {
+      const res = await fetch('/api/conversations/' + encodeURIComponent(customer.conversation.conversationId) + '/images' + query, {
+        method: 'POST',
+        headers: { authorization: 'Bearer ' + customer.conversation.token, 'content-type': file.type || 'application/octet-stream' },
+        body: file,
+      });
+      if (res.status !== 202) {
+        const body = await res.json().catch(() => ({}));
+        showCustomerError((body.error && body.error.message) || 'The photo could not be sent (HTTP ' + res.status + ').');
+        return;
+      }
+      if (caption) $('message-input').value = '';
+    } catch (error) {
+      showCustomerError('The photo could not be sent: ' + error.message);
+    }
+  });
 
   function renderStatus(frame) {
     const el = $('status');
@@ -117,7 +174,7 @@
       }
       const list = $('messages');
       if (frame.type === 'message') {
-        renderEntry(list, frame, customerLabel(frame.from));
+        renderEntry(list, frame, customerLabel(frame.from), customer.conversation.token);
         customer.lastSeq = Math.max(customer.lastSeq, frame.seq);
       } else if (frame.type === 'ack') {
         const text = customer.pending.get(frame.id);
@@ -273,7 +330,7 @@
     $('agent-conversation-title').textContent = 'Conversation ' + conversationId.slice(0, 8);
     const list = $('agent-messages');
     list.textContent = '';
-    for (const entry of transcript) renderEntry(list, entry);
+    for (const entry of transcript) renderEntry(list, entry, undefined, agent.token);
     const box = $('handover');
     if (handover) {
       box.hidden = false;
@@ -313,7 +370,7 @@
         return;
       }
       if (frame.type === 'queue') renderQueue(frame.items);
-      else if (frame.type === 'message' && frame.conversationId === agent.open) renderEntry($('agent-messages'), frame);
+      else if (frame.type === 'message' && frame.conversationId === agent.open) renderEntry($('agent-messages'), frame, undefined, agent.token);
       else if (frame.type === 'status' && frame.conversationId === agent.open && frame.phase !== 'human') setAgentControls(false);
     });
     ws.addEventListener('close', () => {

@@ -83,6 +83,20 @@ const schema = z.object({
   GATEWAY_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   /** How long a customer token stays valid. */
   CUSTOMER_TOKEN_TTL_MINUTES: positiveInt.default(24 * 60),
+  /** Unclear turns in a row (clarifying questions, "didn't catch that") before the AI hands over. */
+  MAX_UNCLEAR_TURNS: positiveInt.default(3),
+  /** A business tool still running after this long gets a short "checking…" message to the customer. */
+  TOOL_PROGRESS_MS: positiveInt.default(1500),
+  /** Time one tool attempt may take (activity startToCloseTimeout; the HTTP timeout sits just below it). */
+  TOOL_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
+  /** Wrong email/phone answers an anonymous customer gets per order before the AI stops and offers a human. */
+  MAX_VERIFICATION_ATTEMPTS: positiveInt.default(3),
+  /** When a VIP reaches a human: after_unresolved (first turn the AI cannot resolve), immediate, or upset (only when upset or complaining). */
+  VIP_ESCALATION: z.enum(['after_unresolved', 'immediate', 'upset']).default('after_unresolved'),
+  /** Largest customer photo accepted, in bytes. */
+  IMAGE_MAX_BYTES: positiveInt.default(5 * 1024 * 1024),
+  /** Where customer photos are kept, by content hash; unset → a folder under the system temp dir. */
+  IMAGE_DIR: optionalString,
   /** Average time an agent spends per conversation; feeds the queue ETA (src/domain/eta.ts) with the skill's agent count. */
   AVERAGE_HANDLE_SECONDS: positiveInt.default(180),
 });

@@ -32,7 +32,7 @@ beforeAll(async () => {
 
 describe('replay of recorded histories', () => {
   it('has the recorded scenarios', () => {
-    expect(files).toEqual(['escalate-claim-release.json', 'overflow-timer.json', 'refund-en.json', 'refund-zh.json', 'takeover-mid-turn.json']);
+    expect(files).toEqual(['anonymous-verify-progress.json', 'escalate-claim-release.json', 'overflow-timer.json', 'refund-en.json', 'refund-zh.json', 'release-with-context.json', 'takeover-mid-turn.json']);
   });
 
   it('replays every history with the current workflow code', async () => {

@@ -54,8 +54,16 @@ export function createActivities(deps: ActivityDeps) {
 
 export type Activities = ReturnType<typeof createActivities>;
 
-/** HTTP timeout of one tool call; below the tool activities' 10 s startToCloseTimeout so a timeout is reported as ToolUnavailable, not as an activity timeout. */
-export const TOOL_HTTP_TIMEOUT_MS = 5000;
+/**
+ * HTTP timeout of one tool call: half a second under the tool activities'
+ * startToCloseTimeout (TOOL_TIMEOUT_MS, which the workflow gets through its
+ * policy), so a slow backend is reported as ToolUnavailable with a reason, not
+ * as a bare activity timeout — and a slow but working backend within the
+ * configured time is not a failure.
+ */
+export function toolHttpTimeoutMs(config: Pick<Config, 'TOOL_TIMEOUT_MS'>): number {
+  return Math.max(500, config.TOOL_TIMEOUT_MS - 500);
+}
 
 /**
  * Builds real deps from config: the HTTP tool client on `toolsBaseUrl` (or
@@ -75,7 +83,7 @@ export function createActivitiesFromConfig(
     onLlmError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'LLM intent layer failed; answered locally'),
   });
   return createActivities({
-    tools: createHttpToolClient({ baseUrl, timeoutMs: TOOL_HTTP_TIMEOUT_MS }),
+    tools: createHttpToolClient({ baseUrl, timeoutMs: toolHttpTimeoutMs(config) }),
     nlu,
     llm,
     bus: extra.bus,

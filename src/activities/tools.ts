@@ -55,5 +55,7 @@ export function createToolActivities({ tools, logger }: ToolActivityDeps) {
     changeAddress: wrap('changeAddress', true),
     cancelOrder: wrap('cancelOrder', true),
     createTicket: wrap('createTicket', true),
+    // Read-only: a yes/no check, retried freely.
+    verifyOrderContact: wrap('verifyOrderContact', false),
   };
 }

@@ -15,6 +15,7 @@ import {
   repairRequestSchema,
   returnRequestSchema,
   ticketRequestSchema,
+  verifyContactBodySchema,
 } from '../tools/schemas';
 import { FaultController, faultPatchSchema, type FaultDecision } from './faults';
 import { IDEMPOTENCY_HEADER, IdempotencyStore, isValidIdempotencyKey, requestFingerprint } from './idempotency';
@@ -164,6 +165,11 @@ export function createCommerceApp(options: CommerceAppOptions = {}): CommerceApp
     const orderNumber = parseParam(req.params.orderNumber as string);
     const body = parseBody(cancelBodySchema, req.body ?? {});
     return { status: 200, body: store.cancelOrder({ orderNumber, reason: body.reason }) };
+  });
+  post('/orders/:orderNumber/verify', (req) => {
+    const orderNumber = parseParam(req.params.orderNumber as string);
+    const body = parseBody(verifyContactBodySchema, req.body);
+    return { status: 200, body: store.verifyContact({ orderNumber, contact: body.contact }) };
   });
   post('/tickets', (req) => ({ status: 201, body: store.createTicket(parseBody(ticketRequestSchema, req.body)) }));
 

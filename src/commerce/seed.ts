@@ -1,6 +1,10 @@
 /**
  * Demo data for the sample commerce backend. Tests and the README refer to
  * these order numbers; change them only together.
+ *
+ * Dates are written as of {@link SEED_REFERENCE_DATE} and moved by whole days
+ * to the clock's today, so "placed last week, arrives in two days" stays true
+ * whenever the demo runs (a delivery estimate is never in the past).
  */
 import type { Customer360, Order, Shipment } from '../tools/types';
 
@@ -13,14 +17,50 @@ export interface CommerceSeed {
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 const cny = (amount: number) => ({ amount, currency: 'CNY' });
 
-export function defaultSeed(): CommerceSeed {
+/** The day the seed's dates were written for; `defaultSeed(now)` shifts them by (today − this) in whole days. */
+export const SEED_REFERENCE_DATE = '2025-06-01';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export function defaultSeed(now: Date = new Date()): CommerceSeed {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const shift = Math.round((today - Date.parse(`${SEED_REFERENCE_DATE}T00:00:00.000Z`)) / DAY_MS) * DAY_MS;
+  return shiftSeed(writtenSeed(), shift);
+}
+
+function shiftIso(iso: string, shift: number): string {
+  return new Date(Date.parse(iso) + shift).toISOString();
+}
+
+function shiftDay(day: string, shift: number): string {
+  return shiftIso(`${day}T00:00:00.000Z`, shift).slice(0, 10);
+}
+
+function shiftSeed(seed: CommerceSeed, shift: number): CommerceSeed {
+  if (shift === 0) return seed;
+  return {
+    customers: seed.customers,
+    orders: seed.orders.map((o) => ({
+      ...o,
+      placedAt: shiftIso(o.placedAt, shift),
+      ...(o.deliveredAt ? { deliveredAt: shiftIso(o.deliveredAt, shift) } : {}),
+    })),
+    shipments: seed.shipments.map((s) => ({
+      ...s,
+      ...(s.estimatedDelivery ? { estimatedDelivery: shiftDay(s.estimatedDelivery, shift) } : {}),
+      events: s.events.map((e) => ({ ...e, at: shiftIso(e.at, shift) })),
+    })),
+  };
+}
+
+function writtenSeed(): CommerceSeed {
   const customers: Customer360[] = [
-    { id: 'cust-1001', name: 'Alice Johnson', tier: 'regular', email: 'alice@example.com' },
-    { id: 'cust-1002', name: 'Bob Smith', tier: 'regular', email: 'bob@example.com' },
-    { id: 'cust-vip-1', name: 'Victoria Park', tier: 'vip', email: 'victoria@example.com' },
-    { id: 'cust-ent-1', name: 'Acme Facilities Ltd', tier: 'enterprise', email: 'procurement@acme.example' },
-    { id: 'cust-cn-1', name: '王小明', tier: 'regular', email: 'xiaoming@example.cn' },
-    { id: 'cust-cn-vip', name: '李娜', tier: 'vip', email: 'lina@example.cn' },
+    { id: 'cust-1001', name: 'Alice Johnson', tier: 'regular', email: 'alice@example.com', phone: '+1 217 555 0101' },
+    { id: 'cust-1002', name: 'Bob Smith', tier: 'regular', email: 'bob@example.com', phone: '+1 503 555 0102' },
+    { id: 'cust-vip-1', name: 'Victoria Park', tier: 'vip', email: 'victoria@example.com', phone: '+1 212 555 0103' },
+    { id: 'cust-ent-1', name: 'Acme Facilities Ltd', tier: 'enterprise', email: 'procurement@acme.example', phone: '+1 512 555 0104' },
+    { id: 'cust-cn-1', name: '王小明', tier: 'regular', email: 'xiaoming@example.cn', phone: '13800138006' },
+    { id: 'cust-cn-vip', name: '李娜', tier: 'vip', email: 'lina@example.cn', phone: '13900139007' },
   ];
 
   const orders: Order[] = [
@@ -146,22 +186,24 @@ export function defaultSeed(): CommerceSeed {
     {
       orderNumber: '100000000006',
       carrier: '顺丰速运',
+      carrierEn: 'SF Express',
       trackingNumber: 'SF1000000000006',
       status: 'delivered',
       events: [
-        { at: '2025-05-01T10:00:00.000Z', location: '杭州', description: '已揽收' },
-        { at: '2025-05-03T07:10:00.000Z', location: '上海', description: '已签收' },
+        { at: '2025-05-01T10:00:00.000Z', location: '杭州', description: '已揽收', en: { location: 'Hangzhou', description: 'Picked up' } },
+        { at: '2025-05-03T07:10:00.000Z', location: '上海', description: '已签收', en: { location: 'Shanghai', description: 'Delivered' } },
       ],
     },
     {
       orderNumber: '100000000007',
       carrier: '顺丰速运',
+      carrierEn: 'SF Express',
       trackingNumber: 'SF1000000000007',
       status: 'in_transit',
-      estimatedDelivery: '2025-06-01',
+      estimatedDelivery: '2025-06-03',
       events: [
-        { at: '2025-05-26T03:00:00.000Z', location: '广州', description: '已揽收' },
-        { at: '2025-05-27T12:30:00.000Z', location: '武汉转运中心', description: '运输中' },
+        { at: '2025-05-26T03:00:00.000Z', location: '广州', description: '已揽收', en: { location: 'Guangzhou', description: 'Picked up' } },
+        { at: '2025-05-27T12:30:00.000Z', location: '武汉转运中心', description: '运输中', en: { location: 'Wuhan sorting centre', description: 'In transit' } },
       ],
     },
     {

@@ -22,6 +22,8 @@ import type {
   Shipment,
   TicketRequest,
   TicketResult,
+  VerifyContactRequest,
+  VerifyContactResult,
 } from '../tools/types';
 import { defaultSeed, type CommerceSeed } from './seed';
 
@@ -69,9 +71,10 @@ export class CommerceStore {
   private readonly counters = { refund: 0, rma: 0, repair: 0, ticket: 0 };
 
   constructor(
-    seed: CommerceSeed = defaultSeed(),
+    seed: CommerceSeed | undefined = undefined,
     private readonly now: () => Date = () => new Date(),
   ) {
+    seed ??= defaultSeed(now());
     // Deep copies: two apps built from one seed object must not share state.
     for (const c of structuredClone(seed.customers)) this.customers.set(c.id, c);
     for (const o of structuredClone(seed.orders)) this.orders.set(o.orderNumber, o);
@@ -97,6 +100,24 @@ export class CommerceStore {
       throw new CommerceError(404, 'shipment_not_found', `order ${orderNumber} has not shipped yet`);
     }
     return shipment;
+  }
+
+  /**
+   * Whether `contact` is the email or phone of the order's customer. Answers
+   * only yes or no: the contact on file is never returned, so a guess learns
+   * nothing but "wrong".
+   */
+  verifyContact(req: VerifyContactRequest): VerifyContactResult {
+    const order = this.getOrder(req.orderNumber);
+    const customer = this.customers.get(order.customerId);
+    const given = req.contact.trim().toLowerCase();
+    const digits = given.replace(/\D/g, '');
+    const email = customer?.email?.toLowerCase();
+    const phone = customer?.phone?.replace(/\D/g, '');
+    // A phone matches on its last 8+ digits, so "+1 503 555 0102", "5035550102" and "555-0102"-style local forms of the same number agree.
+    const phoneMatch = !!phone && digits.length >= 8 && (phone.endsWith(digits) || digits.endsWith(phone));
+    const verified = (!!email && given === email) || phoneMatch;
+    return { orderNumber: order.orderNumber, verified };
   }
 
   refundedSoFar(orderNumber: string): number {

@@ -11,6 +11,7 @@ import type {
   RepairRequest,
   ReturnRequest,
   TicketRequest,
+  VerifyContactRequest,
 } from '../tools/types';
 import type { ConversationState } from './state';
 import type { TemplateKey } from './templates';
@@ -23,7 +24,8 @@ export type ToolCall =
   | { tool: 'createRepair'; input: RepairRequest }
   | { tool: 'changeAddress'; input: AddressChangeRequest }
   | { tool: 'cancelOrder'; input: CancelRequest }
-  | { tool: 'createTicket'; input: TicketRequest };
+  | { tool: 'createTicket'; input: TicketRequest }
+  | { tool: 'verifyOrderContact'; input: VerifyContactRequest };
 
 export const SIDE_EFFECT_TOOLS: readonly ToolName[] = [
   'submitRefund',
@@ -44,7 +46,8 @@ export function hasSideEffect(tool: ToolName): boolean {
  * unavailable means it never answered properly (5xx, timeouts) within the retry policy.
  */
 export type ToolErrorKind = 'not_found' | 'bad_request' | 'unavailable';
-export type ToolOutcome = { ok: true; result: unknown } | { ok: false; error: ToolErrorKind; attempts?: number };
+/** `code` is the backend's own reason for a definite "no" (e.g. order_not_refundable), when it gave one. */
+export type ToolOutcome = { ok: true; result: unknown } | { ok: false; error: ToolErrorKind; attempts?: number; code?: string };
 
 export type Action =
   /** `text` is final template output; `facts` are the tool-sourced values the LLM may restate when phrasing. */

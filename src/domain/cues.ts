@@ -59,3 +59,72 @@ export function namedSlot(text: string): 'orderNumber' | 'reason' | 'refundMetho
   if (/description|problem|问题|描述/i.test(text)) return 'description';
   return undefined;
 }
+
+const THANKS_EN = /^(?:(?:ok(?:ay)?|great|cool|perfect|alright)[\s,.!]*)?(?:thanks?|thank you|thx|ty|cheers|much appreciated)(?: (?:a lot|so much|very much|for (?:your|the) help|again))?[\s,.!~]*$/i;
+const THANKS_ZH = /^(?:好的?|嗯|ok)?[\s,，。!！]*(?:谢谢(?:你|您)?|感谢(?:你|您)?|多谢|谢啦|谢了)(?:啦|了|哈|哦|呀|！|!|。|~|\s)*$/i;
+
+/**
+ * The whole message is a thank-you ("thanks", "谢谢您"). Politeness is neither
+ * consent to a confirmation nor a greeting: the bot thanks back and keeps its
+ * question open.
+ */
+export function isThanks(text: string): boolean {
+  const t = text.trim();
+  return THANKS_EN.test(t) || THANKS_ZH.test(t);
+}
+
+const CANCEL_EN = /^(?:(?:no|oh|ah|um+|hmm+|ok(?:ay)?|actually)[\s,.!]+)*(?:never ?mind|nevermind|forget (?:it|about it|that)|cancel (?:it|that|this)|stop|leave it|don'?t bother|no need|not anymore|skip it)\b/i;
+const CANCEL_ZH = /^(?:(?:哦|嗯|那|那就|还是)[\s,，]*)?(?:算了|不用了|不要了|不需要了|不必了|取消吧|先不用|暂时不用|不弄了|不办了)/;
+
+/** "算了", "不用了", "never mind": the customer calls the pending request off (not "no, change something"). */
+export function isCallOff(text: string): boolean {
+  const t = text.trim();
+  return CANCEL_EN.test(t) || CANCEL_ZH.test(t);
+}
+
+const COMPENSATION_EN = /\b(?:compensat\w*|reimburse\w*|damages)\b|\b(?:demand|expect|deserve|owe me|want)\b.{0,40}(?:\$\s?\d+|\b\d+\s?(?:dollars|usd|bucks|euros?|pounds?)\b|\bvoucher|\bcoupon)|\bfor (?:my|the) (?:trouble|inconvenience)\b/i;
+const COMPENSATION_ZH = /赔偿|补偿|赔钱|赔我|索赔|精神损失|要求.{0,6}\d+.{0,2}(?:元|块|美元)/;
+
+/**
+ * A demand for compensation ("I demand 500 dollars compensation", "你们必须赔偿我").
+ * Compensation is a human decision: it must never turn into an automatic refund.
+ */
+export function isCompensationDemand(text: string): boolean {
+  return COMPENSATION_EN.test(text) || COMPENSATION_ZH.test(text);
+}
+
+const REQUEST_EN = /\b(?:i (?:want|wanna|need|would like|'d like)|i'd like|can (?:you|i|u)|could (?:you|u)|would you|please|pls|how (?:do|can) i|help me|let me|i also|also|wait|actually|another (?:thing|order))\b/i;
+const REQUEST_ZH = /我要|我想|我需要|帮我|能不能|能否|可不可以|可以帮|麻烦|请问|怎么|另外|还有|等一下|等等|顺便|再帮/;
+
+/** Wording that opens a request of its own ("can you …", "我想…", "wait, …"), as opposed to answering a question. */
+export function soundsLikeRequest(text: string): boolean {
+  return REQUEST_EN.test(text) || REQUEST_ZH.test(text);
+}
+
+/**
+ * An email address or phone number typed in answer to "what's the email or
+ * phone on the order?", as the backend will compare it. Phone numbers are
+ * taken loosely (8 to 15 digits, any separators) because that is how people type them.
+ */
+export function contactIn(text: string): string | undefined {
+  const email = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/.exec(text)?.[0];
+  if (email) return email;
+  const phone = /\+?\d[\d\s().-]{6,20}\d/.exec(text)?.[0];
+  const digits = phone?.replace(/\D/g, '') ?? '';
+  return digits.length >= 8 && digits.length <= 15 && !/^\d{12}$/.test(digits) ? phone : undefined;
+}
+
+const DAMAGE = /\b(?:broken|broke|cracked|crack|damaged|damage|dent(?:ed)?|scratch(?:ed|es)?|smashed|shattered|torn|ripped|leak(?:s|ing)?|faulty|defective|doesn'?t work|not working|stopped working|wrong (?:item|size|colou?r))\b|坏了|坏的|破了|碎了|裂了|裂开|划痕|刮花|凹陷|漏|损坏|破损|不能用|不工作|发错|错发/i;
+
+/** The customer describes damage or a fault ("it arrived cracked", "屏幕碎了"). */
+export function describesDamage(text: string): boolean {
+  return DAMAGE.test(text);
+}
+
+/** "the first one" / "第二个" as an answer to a two-option clarifying question: 0, 1 or undefined. */
+export function pickedOption(text: string): 0 | 1 | undefined {
+  const t = text.trim();
+  if (/^(?:the )?(?:first|1st|former|1)(?: one)?\b|^第一(?:个|种|项)?|^前者|^前面那个/i.test(t)) return 0;
+  if (/^(?:the )?(?:second|2nd|latter|2)(?: one)?\b|^第二(?:个|种|项)?|^后者|^后面那个/i.test(t)) return 1;
+  return undefined;
+}

@@ -11,9 +11,9 @@
  * 3. a new task, or a template answer for everything else;
  * 4. the failure/low-confidence streaks, which may escalate after all.
  */
-import type { PolicyConfig, Understanding } from '../workflows/contract';
+import type { Intent, PolicyConfig, Understanding } from '../workflows/contract';
 import type { Decision } from './actions';
-import { looksLikeAffirm, looksLikeDeny, namedSlot } from './cues';
+import { contactIn, describesDamage, isBareYesNoText, isCallOff, isCompensationDemand, isThanks, looksLikeAffirm, looksLikeDeny, namedSlot, pickedOption, soundsLikeRequest } from './cues';
 import { upfrontReasons } from './escalation';
 import {
   explicitSlots,
@@ -28,40 +28,47 @@ import {
 } from './slots';
 import type { ConversationState, Task } from './state';
 import { INFO_REPLIES, labels } from './templates';
-import { askSlot, attempt, beginTurn, escalate, finish, proceed, reply, sideEffectCall, callTool, type Turn } from './turn';
+import { askSlot, attempt, beginTurn, escalate, finish, proceed, reply, sideEffectCall, callTool, rememberTask, type Turn } from './turn';
 
-/** Switching task while the bot waits for a free-text answer needs a clearer signal than usual. */
-const FREE_TEXT_SWITCH_CONFIDENCE = 0.8;
 
 export function decide(state: ConversationState, u: Understanding, policy: PolicyConfig, now: string): Decision {
   const t = beginTurn(state, policy, now);
   const c = t.ai.counters;
   c.turns += 1;
   c.totalTurns += 1;
-  t.ai.language = u.language;
+  // An email, a phone or an order number alone says nothing about the customer's language.
+  if (carriesLanguage(u.normalizedText)) t.ai.language = u.language;
   t.ai.emotion = u.emotion;
   t.ai.lastConfidence = u.confidence;
   if (u.intent !== 'affirm' && u.intent !== 'deny' && u.confidence >= policy.lowConfidenceThreshold) t.ai.lastIntent = u.intent;
 
   const reasons = upfrontReasons(t.ai, u, state.customer, policy);
   if (t.ai.offeredHuman && isAffirm(u) && !reasons.includes('explicit_request')) reasons.push('explicit_request');
+  if (isCompensationDemand(u.normalizedText)) reasons.push('compensation_request');
   if (reasons.length > 0) {
     if (reasons.includes('explicit_request')) c.humanRequests += 1;
-    escalate(t, reasons);
+    // A compensation demand gets its own words: the customer must not read "connecting you" as a yes.
+    escalate(t, reasons, reasons.includes('compensation_request') ? 'escalating_compensation' : 'escalating');
     return finish(t);
   }
 
-  handle(t, u);
+  if (u.images && u.images.length > 0) t.ai.pendingImages = [...(t.ai.pendingImages ?? []), ...u.images.map((i) => i.id)];
+  if (t.ai.handback) useHandback(t, u);
+  if (!t.handled) handle(t, u);
 
-  const lowConfidence = u.confidence < policy.lowConfidenceThreshold && !t.usedContext;
+  const lowConfidence = (u.confidence < policy.lowConfidenceThreshold && !t.usedContext) || t.unclear === true;
   c.lowConfidenceStreak = lowConfidence ? c.lowConfidenceStreak + 1 : 0;
   return finish(t);
 }
+
+/** Tasks a photo can be evidence for. */
+const EVIDENCE_INTENTS: readonly TaskIntent[] = ['repair_request', 'return_exchange', 'complaint'];
 
 /** Minimum classifier confidence for a yes/no without a literal cue ("yes", "好的", "no", "不"). */
 const YES_NO_CONFIDENCE = 0.5;
 
 function isAffirm(u: Understanding): boolean {
+  if (isThanks(u.normalizedText)) return false;
   if (u.intent === 'affirm' && u.confidence >= YES_NO_CONFIDENCE) return true;
   return u.intent !== 'deny' && looksLikeAffirm(u.normalizedText);
 }
@@ -81,33 +88,154 @@ function handle(t: Turn, u: Understanding): void {
     }
   }
 
+  // "thanks" / "谢谢" is politeness: never a yes to a confirmation, never a greeting.
+  if (isThanks(u.normalizedText) && Object.keys(u.entities).length === 0) {
+    t.usedContext = true;
+    thankBack(t);
+    return;
+  }
+
+  const current = t.ai.task;
+  if (current && u.normalizedText.trim() === '' && t.ai.pendingImages?.length) {
+    // A photo in the middle of a task: evidence for a repair, return or complaint, then the open question again.
+    t.usedContext = true;
+    if (EVIDENCE_INTENTS.includes(current.intent)) {
+      current.evidence = [...(current.evidence ?? []), ...t.ai.pendingImages];
+      t.ai.pendingImages = undefined;
+      attempt(t, `Attached a photo to ${current.intent}`);
+      reply(t, 'photo_attached');
+    }
+    proceed(t, current);
+    return;
+  }
+
+  const clarify = t.ai.clarify;
+  t.ai.clarify = undefined;
+  if (clarify && resolveClarify(t, u, clarify.options, clarify.orderNumber)) return;
+  const carried = clarify?.orderNumber;
+
   const task = t.ai.task;
   if (task && !isSwitch(t, task, u) && continueTask(t, task, u)) return;
 
-  if (isTaskIntent(u.intent) && u.confidence >= t.policy.lowConfidenceThreshold) {
-    startTask(t, u.intent, u);
+  // A bare order number out of the blue says which order, not what to do with it: ask.
+  const bare = !task && u.layer !== 'rule' && u.entities.orderNumber !== undefined && isBareValue(u.normalizedText, u.entities.orderNumber);
+  if (isTaskIntent(u.intent) && u.confidence >= t.policy.lowConfidenceThreshold && !bare) {
+    // The order number of the unsure message before ("order … arrived cracked" → "a repair please") carries over.
+    startTask(t, u.intent, u, carried);
     return;
   }
   answerOther(t, u);
 }
 
-/** A confident, different task intent — unless the message is a correction of the current task ("no, it's order …"). */
-function isSwitch(t: Turn, task: Task, u: Understanding): boolean {
-  if (!isTaskIntent(u.intent) || u.intent === task.intent) return false;
-  const awaitingFreeText = task.awaiting?.kind === 'slot' && isFreeTextSlot(task.awaiting.slot);
-  const needed = awaitingFreeText ? Math.max(FREE_TEXT_SWITCH_CONFIDENCE, t.policy.lowConfidenceThreshold) : t.policy.lowConfidenceThreshold;
-  if (u.confidence < needed) return false;
-  const correction = isDeny(u) && Object.keys(explicitSlots(task.intent, u)).length > 0;
-  return !correction;
+function thankBack(t: Turn): void {
+  const task = t.ai.task;
+  if (task?.awaiting?.kind === 'confirm') return reply(t, 'thanks_confirm');
+  if (task?.awaiting?.kind === 'slot') {
+    reply(t, 'you_are_welcome');
+    return askSlot(t, task, task.awaiting.slot);
+  }
+  if (task?.awaiting?.kind === 'verify') return reply(t, 'thanks_verify', { orderNumber: task.slots.orderNumber });
+  reply(t, 'thanks_reply');
 }
 
-function startTask(t: Turn, intent: TaskIntent, u: Understanding): void {
+/**
+ * Whether the message starts another task instead of answering the current one.
+ * At a confirmation, a request with its own different order number is a new
+ * task (the old one is kept to resume), while "no, it's order …" corrects. While
+ * a free-text answer (a reason, a description) is awaited, the words are the
+ * answer unless they are worded as a request of their own.
+ */
+function isSwitch(t: Turn, task: Task, u: Understanding): boolean {
+  if (!isTaskIntent(u.intent) || u.intent === task.intent) return false;
+  const request = soundsLikeRequest(u.normalizedText);
+  const otherOrder = u.entities.orderNumber !== undefined && u.entities.orderNumber !== task.slots.orderNumber;
+  const awaiting = task.awaiting;
+  const correction = isDeny(u) && Object.keys(explicitSlots(task.intent, u)).length > 0 && !request;
+  if (correction) return false;
+  const confident = u.confidence >= t.policy.lowConfidenceThreshold;
+  const awaitingFreeText = (awaiting?.kind === 'slot' && isFreeTextSlot(awaiting.slot)) || awaiting?.kind === 'verify';
+  if (awaiting?.kind === 'confirm' || awaiting?.kind === 'change' || awaitingFreeText) return confident && (request || otherOrder);
+  return confident;
+}
+
+function startTask(t: Turn, intent: TaskIntent, u: Understanding, carriedOrder?: string): void {
   const previous = t.ai.task;
-  if (previous && previous.intent !== intent) attempt(t, `Switched from ${previous.intent} to ${intent}; dropped its details`);
-  const slots: Slots = { ...explicitSlots(intent, u) };
+  if (previous && previous.intent !== intent) {
+    if (previous.awaiting?.kind === 'confirm' && !t.ai.suspended) {
+      // Everything was collected and only the yes was missing: keep it, offer it again after the new task.
+      t.ai.suspended = { ...previous, awaiting: undefined };
+      attempt(t, `Put ${previous.intent} aside to handle ${intent}`);
+    } else {
+      rememberTask(t, previous, 'switched');
+      attempt(t, `Switched from ${previous.intent} to ${intent}; dropped its details`);
+    }
+  }
+  const slots: Slots = { ...(carriedOrder ? { orderNumber: carriedOrder } : {}), ...explicitSlots(intent, u) };
   if (schemaOf(intent).slots.includes('description') && isSubstantiveDescription(u.normalizedText)) slots.description = u.normalizedText;
+  const task: Task = { intent, slots, facts: {} };
+  if (EVIDENCE_INTENTS.includes(intent) && t.ai.pendingImages?.length) {
+    task.evidence = [...t.ai.pendingImages];
+    t.ai.pendingImages = undefined;
+  }
   attempt(t, `Started ${intent}`);
+  proceed(t, task);
+}
+
+/** The answer to "do you want A or B?": a pick, a yes (the first), the intent itself, or a bare order number for the likeliest. */
+function resolveClarify(t: Turn, u: Understanding, options: Intent[], orderNumber?: string): boolean {
+  const picked = pickedOption(u.normalizedText);
+  let chosen: Intent | undefined;
+  if (picked !== undefined && options[picked]) chosen = options[picked];
+  else if (options.includes(u.intent) && !isOtherConfidentNonOption(t, u, options)) chosen = u.intent;
+  else if (isAffirm(u) && Object.keys(u.entities).length === 0) chosen = options[0];
+  else if (u.entities.orderNumber && !orderNumber && !isConfidentTask(t, u)) chosen = options[0];
+  else if (isDeny(u) && Object.keys(u.entities).length === 0) {
+    t.usedContext = true;
+    reply(t, 'how_can_help');
+    return true;
+  }
+  if (!chosen) return false;
+  t.usedContext = true;
+  if (isTaskIntent(chosen)) {
+    startTask(t, chosen, u, orderNumber);
+    return true;
+  }
+  const info = INFO_REPLIES[chosen];
+  if (!info) return false;
+  attempt(t, `Answered ${chosen} with a template`);
+  reply(t, info.template);
+  if (info.offersHuman) t.ai.offeredHuman = true;
+  return true;
+}
+
+function isConfidentTask(t: Turn, u: Understanding): boolean {
+  return isTaskIntent(u.intent) && u.confidence >= t.policy.lowConfidenceThreshold;
+}
+
+function isOtherConfidentNonOption(t: Turn, u: Understanding, options: Intent[]): boolean {
+  return !options.includes(u.intent) && u.confidence >= t.policy.lowConfidenceThreshold;
+}
+
+/**
+ * The first turn after an agent handed back: what the agent set up (an order
+ * number, a reason the customer gave the agent, the task named in the note)
+ * carries into the task the customer now asks to continue.
+ */
+function useHandback(t: Turn, u: Understanding): void {
+  t.ai.handback = undefined;
+  const ctx = u.contextEntities ?? {};
+  const asked = isTaskIntent(u.intent) && u.confidence >= t.policy.lowConfidenceThreshold ? u.intent : undefined;
+  // "ok, go ahead" after the agent's "I'll hand you back for the refund": the note names the task.
+  const named = isTaskIntent(u.contextIntent) && (isAffirm(u) || u.confidence < t.policy.lowConfidenceThreshold) ? u.contextIntent : undefined;
+  const intent: TaskIntent | undefined = asked ?? named;
+  if (!intent || (Object.keys(ctx).length === 0 && !named)) return;
+  const fromContext = { ...u, entities: { ...ctx, ...u.entities } };
+  const slots: Slots = { ...explicitSlots(intent, fromContext) };
+  if (!slots.reason && ctx.reason && schemaOf(intent).slots.includes('reason')) slots.reason = ctx.reason;
+  attempt(t, `Continued ${intent} from the agent's hand-back (${Object.keys(slots).join(', ') || 'no details'})`);
+  t.usedContext = true;
   proceed(t, { intent, slots, facts: {} });
+  t.handled = true;
 }
 
 function applySlots(task: Task, found: Slots): void {
@@ -122,6 +250,14 @@ function continueTask(t: Turn, task: Task, u: Understanding): boolean {
   const found = explicitSlots(task.intent, u);
   const hasFound = Object.keys(found).length > 0;
   const awaiting = task.awaiting;
+
+  if (awaiting?.kind === 'verify') return continueVerify(t, task, u);
+
+  if ((awaiting?.kind === 'confirm' || awaiting?.kind === 'change' || awaiting?.kind === 'slot') && isCallOff(u.normalizedText) && !hasFound) {
+    t.usedContext = true;
+    dropTask(t, task);
+    return true;
+  }
 
   if (awaiting?.kind === 'confirm') {
     if (hasFound) {
@@ -206,7 +342,7 @@ function continueTask(t: Turn, task: Task, u: Understanding): boolean {
       proceed(t, task);
       return true;
     }
-    if (isDeny(u)) {
+    if (isDeny(u) && isBareYesNoText(u.normalizedText)) {
       t.usedContext = true;
       dropTask(t, task);
       return true;
@@ -238,8 +374,38 @@ function isOtherConfidentTopic(t: Turn, u: Understanding): boolean {
 
 function dropTask(t: Turn, task: Task): void {
   attempt(t, `Customer dropped ${task.intent}`);
+  rememberTask(t, task, 'dropped');
   t.ai.task = undefined;
   reply(t, 'task_dropped');
+}
+
+/** An anonymous customer was asked for the email or phone on the order. */
+function continueVerify(t: Turn, task: Task, u: Understanding): boolean {
+  const contact = u.entities.email ?? u.entities.phone ?? contactIn(u.normalizedText);
+  const orderNumber = task.slots.orderNumber;
+  if (contact && orderNumber) {
+    t.usedContext = true;
+    attempt(t, `Checked the contact given for order ${orderNumber}`);
+    callTool(t, { tool: 'verifyOrderContact', input: { orderNumber, contact } });
+    return true;
+  }
+  if (isCallOff(u.normalizedText) || (isDeny(u) && Object.keys(u.entities).length === 0)) {
+    t.usedContext = true;
+    dropTask(t, task);
+    return true;
+  }
+  if (u.entities.orderNumber && u.entities.orderNumber !== orderNumber) {
+    // Another order number: verify that one instead.
+    t.usedContext = true;
+    task.slots.orderNumber = u.entities.orderNumber;
+    task.facts = {};
+    proceed(t, task);
+    return true;
+  }
+  if (isOtherConfidentTopic(t, u) && u.intent !== task.intent) return false;
+  t.failed = true;
+  reply(t, 'ask_verification', { orderNumber });
+  return true;
 }
 
 function answerOther(t: Turn, u: Understanding): void {
@@ -252,19 +418,79 @@ function answerOther(t: Turn, u: Understanding): void {
     return;
   }
   if (confident && (u.intent === 'affirm' || u.intent === 'deny')) {
-    t.usedContext = true;
+    // A yes or no with no question pending says nothing yet: counts toward the unclear streak.
+    t.unclear = true;
     return reply(t, 'how_can_help');
   }
-  const info = confident ? INFO_REPLIES[u.intent] : undefined;
+  const info = confident && !(u.entities.orderNumber && isBareValue(u.normalizedText, u.entities.orderNumber)) ? INFO_REPLIES[u.intent] : undefined;
   if (info) {
     attempt(t, `Answered ${u.intent} with a template`);
     reply(t, info.template);
-    if (info.offersHuman) t.ai.offeredHuman = true;
+    if (t.ai.task?.awaiting?.kind === 'confirm') {
+      // The confirmation still stands; a "yes" next means yes to it, not to a human.
+      reply(t, 'confirm_again');
+    } else if (info.offersHuman) {
+      t.ai.offeredHuman = true;
+    }
     return;
   }
+  if (t.ai.pendingImages?.length && u.normalizedText.trim() === '') {
+    attempt(t, 'Received a photo; asked what it is about');
+    reply(t, 'ask_photo_topic');
+    return;
+  }
+  if (describesDamage(u.normalizedText)) {
+    // Damage (with or without a photo): repair or return; a photo goes with whichever the customer picks.
+    t.ai.clarify = { options: ['repair_request', 'return_exchange'], ...(u.entities.orderNumber ? { orderNumber: u.entities.orderNumber } : {}) };
+    attempt(t, 'Customer describes damage; asked repair or return');
+    reply(t, 'clarify', { first: labels.intent('repair_request', t.ai.language), second: labels.intent('return_exchange', t.ai.language) });
+    return;
+  }
+  if (askToClarify(t, u)) return;
   t.failed = true;
+  t.unclear = true;
   attempt(t, `Did not understand: "${u.normalizedText.slice(0, 80)}"`);
   reply(t, 'not_understood', {}, { apologetic: true });
+}
+
+/** Below this the model's candidates are noise, not something to ask about. */
+const CLARIFY_FLOOR = 0.08;
+
+/**
+ * An unsure turn asks which of the two likeliest tasks the customer means
+ * ("track an order, or check delivery times?") instead of "didn't catch that".
+ * A bare order number asks what to do with that order.
+ */
+function askToClarify(t: Turn, u: Understanding): boolean {
+  const lang = t.ai.language;
+  const orderNumber = u.entities.orderNumber;
+  const ranked = [{ intent: u.intent, confidence: u.confidence }, ...(u.alternatives ?? [])];
+  const options: Intent[] = [];
+  for (const r of ranked) {
+    if (options.length === 2) break;
+    if (r.confidence < CLARIFY_FLOOR || options.includes(r.intent) || !labels.intent(r.intent, lang)) continue;
+    options.push(r.intent);
+  }
+  if (orderNumber && isBareValue(u.normalizedText, orderNumber)) {
+    t.ai.clarify = { options: ['track_order', 'get_refund'], orderNumber };
+    attempt(t, `Asked what to do with order ${orderNumber}`);
+    reply(t, 'clarify_order', { orderNumber });
+    return true;
+  }
+  if (options.length < 2) return false;
+  t.ai.clarify = { options, ...(orderNumber ? { orderNumber } : {}) };
+  attempt(t, `Asked whether the customer means ${options.join(' or ')}`);
+  reply(t, 'clarify', { first: labels.intent(options[0], lang), second: labels.intent(options[1], lang) });
+  return true;
+}
+
+function carriesLanguage(text: string): boolean {
+  const rest = text.replace(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, ' ').replace(/[+\d][\d\s().-]*/g, ' ');
+  return /\p{Script=Han}/u.test(rest) || (rest.match(/[a-z]{2,}/gi)?.length ?? 0) >= 2;
+}
+
+function isBareValue(text: string, value: string): boolean {
+  return text.replace(value, '').replace(/[\s#.,!?。，！？:：]|order|number|no\.?|订单号?|单号/gi, '') === '';
 }
 
 /**

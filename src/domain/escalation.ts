@@ -68,7 +68,13 @@ export function priorityFor(reasons: readonly EscalationReason[], customer: Cust
   const angry = emotion === 'angry';
   const vip = customer.tier === 'vip';
   if (angry && (vip || reasons.includes('high_value_refund'))) return 'urgent';
-  if (vip || reasons.includes('negative_emotion') || reasons.includes('high_value_refund') || reasons.includes('agent_unresponsive')) {
+  if (
+    vip ||
+    reasons.includes('negative_emotion') ||
+    reasons.includes('high_value_refund') ||
+    reasons.includes('agent_unresponsive') ||
+    reasons.includes('compensation_request')
+  ) {
     return 'high';
   }
   const plainRequest = reasons.every((r) => r === 'explicit_request' || r === 'low_confidence');
@@ -112,9 +118,9 @@ export function upfrontReasons(
   const reasons: EscalationReason[] = [];
   if (isHumanRequest(u.intent, u.humanRequested)) reasons.push('explicit_request');
   if (u.emotion === 'angry') reasons.push('negative_emotion');
-  if (customer.tier === 'vip' && (u.emotion === 'negative' || u.emotion === 'angry' || u.intent === 'complaint')) {
-    reasons.push('vip_customer');
-  }
+  const upsetVip = customer.tier === 'vip' && (u.emotion === 'negative' || u.emotion === 'angry' || u.intent === 'complaint');
+  // 'immediate': a VIP always talks to a person; the other rules wait for a sign (upset, or a turn the AI could not resolve, see finish()).
+  if (upsetVip || (customer.tier === 'vip' && policy.vipRule === 'immediate')) reasons.push('vip_customer');
   if (ai.counters.turns > policy.maxAiTurns) reasons.push('too_many_turns');
   if (isBusinessRuleIntent(u.intent)) reasons.push('business_rule');
   return reasons;

@@ -18,7 +18,7 @@ import type {
 import { ErrorCode } from '../workflows/contract';
 import { bumpPriority, buildEscalation } from './escalation';
 import { buildHandover } from './handover';
-import { appendEntries, noteAttempt, zeroCounters, type ConversationState, type NewEntry } from './state';
+import { appendEntries, noteAttempt, zeroCounters, type ConversationState, type HumanPart, type NewEntry } from './state';
 import { labels, render, type Params, type TemplateKey } from './templates';
 import type { TranscriptEntry } from '../workflows/contract';
 
@@ -82,6 +82,7 @@ export function assignAgent(state: ConversationState, agent: AgentRef, now: stri
   s = {
     ...s,
     phase: 'human',
+    humanSince: s.phase === 'human' ? s.humanSince : s.nextSeq,
     agent: { id: agent.id, name: agent.name },
     assignedAt: now,
     lastAgentSeq: undefined,
@@ -99,15 +100,29 @@ export function agentRejection(state: ConversationState, agentId: string): Error
   return undefined;
 }
 
-/** The agent hands back: to the AI (fresh counters and no open task; the agent's turns stay in the transcript) or to the queue. */
+/**
+ * The agent hands back to the AI or to the queue. To the AI: fresh counters;
+ * the human part (agent and customer messages, the note) becomes context for
+ * the next AI turn, so a task the agent set up — an order, a reason —
+ * continues; and it is kept for the handover of any later escalation.
+ */
 export function release(state: ConversationState, input: ReleaseInput, policy: PolicyConfig, now: string): Transition {
-  if (input.to === 'queue') return requeue(state, 'released_to_queue', undefined, policy, now, input.note);
+  const part = humanPartOf(state, input.note);
+  const withPart = closeHumanPart(state, part);
+  if (input.to === 'queue') return requeue(withPart, 'released_to_queue', undefined, policy, now, input.note);
   const ai = noteAttempt(
-    { ...state.ai, task: undefined, offeredHuman: false, counters: { ...zeroCounters(), totalTurns: state.ai.counters.totalTurns, apologies: state.ai.counters.apologies, humanRequests: state.ai.counters.humanRequests } },
+    {
+      ...state.ai,
+      task: undefined,
+      clarify: undefined,
+      offeredHuman: false,
+      handback: { ...(part.agentName ? { agentName: part.agentName } : {}), ...(part.note ? { note: part.note } : {}), fromSeq: part.fromSeq, toSeq: part.toSeq },
+      counters: { ...zeroCounters(), totalTurns: state.ai.counters.totalTurns, apologies: state.ai.counters.apologies, humanRequests: state.ai.counters.humanRequests },
+    },
     `Agent ${state.agent?.name ?? input.agentId} handed back to the assistant${input.note ? `: ${input.note}` : ''}`,
   );
   const s: ConversationState = {
-    ...state,
+    ...withPart,
     phase: 'ai',
     ai,
     agent: undefined,
@@ -120,14 +135,31 @@ export function release(state: ConversationState, input: ReleaseInput, policy: P
   return withNotices(s, [notice(s, 'released_to_ai')], now);
 }
 
+/** Earlier human parts kept in state (each is only seqs and a note; the entries stay in the transcript). */
+const MAX_HUMAN_PARTS = 10;
+const MAX_NOTE_LENGTH = 500;
+
+function closeHumanPart(state: ConversationState, part: HumanPart): ConversationState {
+  if (state.phase !== 'human') return state;
+  return { ...state, humanParts: [...(state.humanParts ?? []), part].slice(-MAX_HUMAN_PARTS), humanSince: undefined };
+}
+
+function humanPartOf(state: ConversationState, note: string | undefined): HumanPart {
+  const part: HumanPart = { fromSeq: state.humanSince ?? state.nextSeq, toSeq: state.nextSeq - 1 };
+  if (state.agent?.name) part.agentName = state.agent.name;
+  const trimmed = typeof note === 'string' ? note.trim().slice(0, MAX_NOTE_LENGTH) : '';
+  if (trimmed) part.note = trimmed;
+  return part;
+}
+
 /** Back to the queue under another skill. */
 export function transfer(state: ConversationState, input: TransferInput, policy: PolicyConfig, now: string): Transition {
-  return requeue(state, 'transfer', input.skill, policy, now, input.note);
+  return requeue(closeHumanPart(state, humanPartOf(state, input.note)), 'transfer', input.skill, policy, now, input.note);
 }
 
 /** The assigned agent stayed silent while the customer waited: back to the queue, more urgent. */
 export function requeueSilentAgent(state: ConversationState, policy: PolicyConfig, now: string): Transition {
-  return requeue(state, 'agent_unresponsive', undefined, policy, now);
+  return requeue(closeHumanPart(state, humanPartOf(state, undefined)), 'agent_unresponsive', undefined, policy, now);
 }
 
 function requeue(

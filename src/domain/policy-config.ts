@@ -12,7 +12,7 @@ export const DEFAULT_POLICY: PolicyConfig = {
   refundEscalationAmount: 200,
   maxAiTurns: 15,
   maxConsecutiveAiFailures: 3,
-  maxLowConfidenceTurns: 2,
+  maxLowConfidenceTurns: 3,
   lowConfidenceThreshold: 0.5,
   maxToolFailures: 2,
   idleCloseMs: 30 * MINUTE,
@@ -20,7 +20,13 @@ export const DEFAULT_POLICY: PolicyConfig = {
   agentSilenceMs: 5 * MINUTE,
   maxApologies: 2,
   turnsPerRun: 100,
+  toolProgressMs: 1500,
+  toolTimeoutMs: 10_000,
+  maxVerificationAttempts: 3,
+  vipRule: 'after_unresolved',
 };
+
+export const VIP_RULES = ['upset', 'immediate', 'after_unresolved'] as const;
 
 /** Thrown for policy overrides that make no sense; the workflow turns it into a non-retryable failure. */
 export class InvalidPolicyError extends Error {
@@ -38,6 +44,9 @@ const POSITIVE_INTEGER_KEYS = [
   'idleCloseMs',
   'agentSilenceMs',
   'turnsPerRun',
+  'toolProgressMs',
+  'toolTimeoutMs',
+  'maxVerificationAttempts',
 ] as const;
 
 /** Merges overrides onto the defaults and checks every value; throws {@link InvalidPolicyError}. */
@@ -63,6 +72,7 @@ export function resolvePolicy(overrides: Partial<PolicyConfig> = {}): PolicyConf
   for (const [tier, ms] of Object.entries(policy.waitLimitMs)) {
     if (!isPositiveInteger(ms)) problems.push(`waitLimitMs.${tier} must be a positive integer`);
   }
+  if (!(VIP_RULES as readonly string[]).includes(policy.vipRule)) problems.push(`vipRule must be one of ${VIP_RULES.join(', ')}`);
   if (problems.length > 0) throw new InvalidPolicyError(problems);
   return policy;
 }
@@ -76,12 +86,22 @@ export type PolicyEnv = Pick<
   | 'WAIT_LIMIT_MINUTES_VIP'
   | 'WAIT_LIMIT_MINUTES_ENTERPRISE'
   | 'WAIT_LIMIT_MINUTES_REGULAR'
+  | 'MAX_UNCLEAR_TURNS'
+  | 'TOOL_PROGRESS_MS'
+  | 'TOOL_TIMEOUT_MS'
+  | 'MAX_VERIFICATION_ATTEMPTS'
+  | 'VIP_ESCALATION'
 >;
 
 export function policyFromConfig(config: PolicyEnv): Partial<PolicyConfig> {
   return {
     refundEscalationAmount: config.REFUND_ESCALATION_AMOUNT,
     maxAiTurns: config.MAX_AI_TURNS,
+    maxLowConfidenceTurns: config.MAX_UNCLEAR_TURNS,
+    toolProgressMs: config.TOOL_PROGRESS_MS,
+    toolTimeoutMs: config.TOOL_TIMEOUT_MS,
+    maxVerificationAttempts: config.MAX_VERIFICATION_ATTEMPTS,
+    vipRule: config.VIP_ESCALATION,
     idleCloseMs: config.IDLE_CLOSE_MINUTES * MINUTE,
     waitLimitMs: {
       vip: config.WAIT_LIMIT_MINUTES_VIP * MINUTE,

@@ -98,10 +98,11 @@ export function freeTextAnswer(slot: SlotName, u: Understanding): string | undef
   return clean(u.normalizedText);
 }
 
-const BARE_YES_NO_CONFIDENCE = 0.8;
-
+/**
+ * Only the literal words count: a classifier's confident "deny" on "不好用" or
+ * "wrong colour" is the customer's reason, not a no.
+ */
 export function isBareYesNo(u: Understanding): boolean {
-  if ((u.intent === 'affirm' || u.intent === 'deny') && u.confidence >= BARE_YES_NO_CONFIDENCE) return true;
   return isBareYesNoText(u.normalizedText);
 }
 

@@ -19,6 +19,7 @@ import type {
   Emotion,
   Escalation,
   Handover,
+  ImageRef,
   Intent,
   Language,
   Phase,
@@ -26,7 +27,8 @@ import type {
   ToolCallRecord,
   TranscriptEntry,
 } from '../workflows/contract';
-import { LANGUAGES, PHASES, TIERS } from '../workflows/contract';
+import { IMAGE_MIMES, LANGUAGES, PHASES, TIERS } from '../workflows/contract';
+import type { UnderstandInput } from '../nlu/types';
 import type { Money, OrderStatus } from '../tools/types';
 import type { SlotName, Slots, TaskIntent } from './slots';
 
@@ -38,7 +40,12 @@ export const MAX_AI_ATTEMPTS = 50;
 export const MAX_MESSAGE_ID_LENGTH = 200;
 export const MAX_MESSAGE_TEXT_LENGTH = 4000;
 
-export type Awaiting = { kind: 'slot'; slot: SlotName } | { kind: 'confirm' } | { kind: 'change' };
+export type Awaiting =
+  | { kind: 'slot'; slot: SlotName }
+  | { kind: 'confirm' }
+  | { kind: 'change' }
+  /** An anonymous customer is asked for the email or phone on the order; `tries` wrong answers so far. */
+  | { kind: 'verify'; tries: number };
 
 /** Facts that came back from tools for the current task (never from the customer). */
 export interface TaskFacts {
@@ -50,6 +57,30 @@ export interface Task {
   slots: Slots;
   awaiting?: Awaiting;
   facts: TaskFacts;
+  /** Ids of photos attached to the task as evidence (repair, return). */
+  evidence?: string[];
+}
+
+/** A task the customer left before it finished, kept for the handover. */
+export interface PastTask {
+  intent: TaskIntent;
+  slots: Slots;
+  how: 'dropped' | 'switched' | 'unverified';
+}
+
+/** What a human agent did before handing back to the AI: read as context by the next AI turns. */
+export interface Handback {
+  agentName?: string;
+  note?: string;
+  /** Transcript seqs of the human part (agent and customer messages while the agent had it). */
+  fromSeq: number;
+  toSeq: number;
+}
+
+/** A clarifying question is pending: the two likeliest tasks, and entities the unsure message carried. */
+export interface Clarify {
+  options: Intent[];
+  orderNumber?: string;
 }
 
 export interface Counters {
@@ -74,6 +105,19 @@ export interface AiState {
   counters: Counters;
   /** Plain-words log of what the AI tried, for the handover. */
   attempts: string[];
+  /** Orders an anonymous customer proved are theirs (email/phone on the order). Absent in states from older versions. */
+  verifiedOrders?: string[];
+  /** A task put aside when the customer asked for something else at a confirmation; offered again afterwards. */
+  suspended?: Task;
+  /** Tasks dropped or left unfinished (bounded), for the handover. */
+  pastTasks?: PastTask[];
+  clarify?: Clarify;
+  /** Set when an agent handed back to the AI; cleared once used. */
+  handback?: Handback;
+  /** Photos not yet tied to a task. */
+  pendingImages?: string[];
+  /** The AI has had at least one turn it could not resolve (for the VIP rule 'after_unresolved'). */
+  hadUnresolved?: boolean;
 }
 
 export interface QueueState {
@@ -106,6 +150,17 @@ export interface ConversationState {
   closed?: { by: CloseBy; resolution?: string; at: string };
   /** AI turns plus relayed agent messages in this run (continue-as-new bound). */
   runTurns: number;
+  /** First seq of the current time with a human (set on assignment). */
+  humanSince?: number;
+  /** Earlier times with a human, for the handover of a later escalation. */
+  humanParts?: HumanPart[];
+}
+
+export interface HumanPart {
+  agentName?: string;
+  note?: string;
+  fromSeq: number;
+  toSeq: number;
 }
 
 export function zeroCounters(): Counters {
@@ -185,6 +240,7 @@ export interface NewEntry {
   text: string;
   messageId?: string;
   agentId?: string;
+  image?: ImageRef;
 }
 
 /** Appends one transcript entry with the next seq. */
@@ -192,6 +248,7 @@ export function appendEntry(state: ConversationState, entry: NewEntry, now: stri
   const full: TranscriptEntry = { seq: state.nextSeq, from: entry.from, text: entry.text, at: now };
   if (entry.messageId !== undefined) full.messageId = entry.messageId;
   if (entry.agentId !== undefined) full.agentId = entry.agentId;
+  if (entry.image !== undefined) full.image = entry.image;
   return {
     state: { ...state, transcript: [...state.transcript, full], nextSeq: state.nextSeq + 1, lastActivityAt: now },
     entry: full,
@@ -218,15 +275,24 @@ export type MessageOutcome =
   | { kind: 'recorded'; state: ConversationState; entry: TranscriptEntry }
   | { kind: 'duplicate' | 'closed' | 'invalid' | 'not_assigned'; state: ConversationState };
 
-export function isValidMessage(m: { messageId?: unknown; text?: unknown } | undefined): boolean {
+export function isValidMessage(m: { messageId?: unknown; text?: unknown; image?: unknown } | undefined): boolean {
+  if (!m || typeof m.messageId !== 'string' || m.messageId.length === 0 || m.messageId.length > MAX_MESSAGE_ID_LENGTH) return false;
+  if (typeof m.text !== 'string' || m.text.length > MAX_MESSAGE_TEXT_LENGTH) return false;
+  if (m.image !== undefined && !isImageRef(m.image)) return false;
+  return m.text.trim().length > 0 || m.image !== undefined;
+}
+
+/** A well-formed image reference (the gateway stored the bytes; the workflow never sees them). */
+export function isImageRef(v: unknown): v is ImageRef {
+  const r = v as ImageRef;
   return (
-    !!m &&
-    typeof m.messageId === 'string' &&
-    m.messageId.length > 0 &&
-    m.messageId.length <= MAX_MESSAGE_ID_LENGTH &&
-    typeof m.text === 'string' &&
-    m.text.trim().length > 0 &&
-    m.text.length <= MAX_MESSAGE_TEXT_LENGTH
+    !!r &&
+    typeof r === 'object' &&
+    typeof r.id === 'string' &&
+    /^[0-9a-f]{64}$/.test(r.id) &&
+    (IMAGE_MIMES as readonly string[]).includes(r.mime) &&
+    Number.isInteger(r.bytes) &&
+    r.bytes > 0
   );
 }
 
@@ -238,7 +304,9 @@ export function recordCustomerMessage(state: ConversationState, msg: CustomerMes
   if (state.phase === 'closed') return { kind: 'closed', state };
   if (!isValidMessage(msg)) return { kind: 'invalid', state };
   if (state.seen.customer.includes(msg.messageId)) return { kind: 'duplicate', state };
-  const r = appendEntry(state, { from: 'customer', text: msg.text.trim(), messageId: msg.messageId }, now);
+  const entry: NewEntry = { from: 'customer', text: msg.text.trim(), messageId: msg.messageId };
+  if (msg.image) entry.image = { id: msg.image.id, mime: msg.image.mime, bytes: msg.image.bytes };
+  const r = appendEntry(state, entry, now);
   const s: ConversationState = {
     ...r.state,
     seen: { ...r.state.seen, customer: remember(r.state.seen.customer, msg.messageId) },
@@ -268,15 +336,40 @@ function remember(ids: string[], id: string): string[] {
   return next.length > MAX_SEEN_IDS ? next.slice(next.length - MAX_SEEN_IDS) : next;
 }
 
-/** Customer text waiting for the AI, merged into one turn (a burst typed during a turn is one turn). */
-export function pendingCustomerText(state: ConversationState): { seqs: number[]; text: string } {
+/** Customer text waiting for the AI, merged into one turn (a burst typed during a turn is one turn), and photos sent with it. */
+export function pendingCustomerText(state: ConversationState): { seqs: number[]; text: string; images: ImageRef[] } {
   const seqs = [...state.inbox];
   const bySeq = new Map(state.transcript.map((e) => [e.seq, e] as const));
   const text = seqs
     .map((seq) => bySeq.get(seq)?.text ?? '')
     .filter((t) => t.length > 0)
     .join('\n');
-  return { seqs, text };
+  const images = seqs.map((seq) => bySeq.get(seq)?.image).filter((i): i is ImageRef => i !== undefined);
+  return { seqs, text, images };
+}
+
+/**
+ * What the understanding step is told besides the text: what the bot is
+ * waiting for (so "100000000001" or "ok" is read as an answer), and after an
+ * agent handed back, what was said in the human part and the agent's note.
+ */
+export function understandInputFor(state: ConversationState, text: string): UnderstandInput {
+  const input: UnderstandInput = { text, languageHint: state.ai.language };
+  const task = state.ai.task;
+  if (task) {
+    input.expecting = { intent: task.intent };
+    if (task.awaiting?.kind === 'slot') input.expecting.slot = task.awaiting.slot;
+    if (task.awaiting?.kind === 'confirm') input.expecting.confirming = true;
+    if (task.awaiting?.kind === 'verify') input.expecting.slot = 'contact';
+  }
+  const handback = state.ai.handback;
+  if (handback) {
+    const lines = state.transcript
+      .filter((e) => e.seq >= handback.fromSeq && e.seq <= handback.toSeq && (e.from === 'customer' || e.from === 'agent'))
+      .map((e) => ({ from: e.from as 'customer' | 'agent', text: e.text }));
+    input.context = { lines, ...(handback.note ? { note: handback.note } : {}) };
+  }
+  return input;
 }
 
 /** Entries with seq > afterSeq, oldest first. */

@@ -242,6 +242,90 @@ export const TEMPLATES = {
     en: () => 'Refund eligibility depends on the order. Tell me the order number and I can check it and start a refund for you.',
     zh: () => '能否退款取决于具体订单。请告诉我订单号，我可以为您查询并发起退款。',
   },
+  thanks_reply: {
+    en: () => "You're welcome! Is there anything else I can help you with?",
+    zh: () => '不客气！还有其他可以帮您的吗？',
+  },
+  you_are_welcome: {
+    en: () => "You're welcome!",
+    zh: () => '不客气！',
+  },
+  thanks_confirm: {
+    en: () => 'You\'re welcome! I haven\'t submitted anything yet: answer "yes" to go ahead, or tell me what to change.',
+    zh: () => '不客气！目前还没有提交：回复"确认"即可提交，或告诉我需要修改的内容。',
+  },
+  thanks_verify: {
+    en: (p) => `You're welcome! To continue with order ${p.orderNumber}, I still need the email address or phone number on the order.`,
+    zh: (p) => `不客气！继续处理订单 ${p.orderNumber} 前，还需要您提供下单时留的邮箱或手机号。`,
+  },
+  ask_verification: {
+    en: (p) => `To protect your account, please tell me the email address or phone number used on order ${p.orderNumber}.`,
+    zh: (p) => `为保护您的账户安全，请提供订单 ${p.orderNumber} 下单时使用的邮箱或手机号。`,
+  },
+  verification_mismatch: {
+    en: (p) => `That doesn't match what we have on order ${p.orderNumber}. Please check and try again (${p.triesLeft} ${p.triesLeft === '1' ? 'try' : 'tries'} left).`,
+    zh: (p) => `与订单 ${p.orderNumber} 的信息不符，请核对后重试（还可尝试 ${p.triesLeft} 次）。`,
+  },
+  escalating_verification: {
+    en: () => "I couldn't confirm the order is yours, so I can't share or change anything on it here. I'm connecting you with a human agent who can verify you another way.",
+    zh: () => '无法确认该订单属于您，因此我不能在这里查看或修改它。正在为您转接人工客服，通过其他方式核实身份。',
+  },
+  order_not_yours: {
+    en: (p) => `I can't find order ${p.orderNumber} on your account. Could you check the number? Order numbers have 12 digits.`,
+    zh: (p) => `您的账户下没有订单 ${p.orderNumber}，请核对订单号（12位数字）。`,
+  },
+  escalating_compensation: {
+    en: () => "Compensation is decided by our team, not by me, so I'm connecting you with a human agent who can look at your case. They will see our conversation so far.",
+    zh: () => '赔偿需要由我们的团队决定，我无法直接处理，正在为您转接人工客服，客服会看到我们之前的聊天记录。',
+  },
+  clarify: {
+    en: (p) => `Just to be sure: would you like to ${p.first}, or ${p.second}?`,
+    zh: (p) => `想确认一下：您是想${p.first}，还是${p.second}？`,
+  },
+  clarify_order: {
+    en: (p) => `What would you like to do with order ${p.orderNumber}: check where it is, or request a refund? (I can also handle returns, repairs, address changes and cancellations.)`,
+    zh: (p) => `请问您想对订单 ${p.orderNumber} 做什么：查询物流，还是申请退款？（也可以办理退换货、维修、改地址和取消订单。）`,
+  },
+  ask_photo_topic: {
+    en: () => 'Thanks for the photo. What is it about? If the item arrived damaged or faulty, I can arrange a repair or a return with the photo attached.',
+    zh: () => '已收到您的照片。请问是关于什么问题？如果商品有损坏或故障，我可以为您安排维修或退货，并附上这张照片。',
+  },
+  photo_attached: {
+    en: () => "I've attached your photo to this request.",
+    zh: () => '已将您的照片附在此申请中。',
+  },
+  resume_task: {
+    en: (p) => `Now, back to your earlier request (${p.intentLabel}${opt(p.orderNumber, (o) => `, order ${o}`)}).`,
+    zh: (p) => `现在回到您之前的请求（${p.intentLabel}${opt(p.orderNumber, (o) => `，订单 ${o}`)}）。`,
+  },
+  tool_progress: {
+    en: (p) => `One moment, I'm ${p.progressEn}…`,
+    zh: (p) => `请稍候，正在${p.progressZh}…`,
+  },
+  refusal_order_not_refundable: {
+    en: (p) => `Order ${p.orderNumber} can't be refunded${opt(p.statusLabel, (st) => ` while it is ${st}`)}: ${p.statusLabel === 'being processed' ? 'it has not shipped yet, so you can cancel it instead' : 'a refund is only possible for orders that shipped and were not cancelled'}. Would you like me to connect you with a human agent?`,
+    zh: (p) => `订单 ${p.orderNumber}${opt(p.statusLabel, (st) => `当前状态为${st}，`)}无法退款：${p.statusLabel === '处理中' ? '订单尚未发货，您可以直接取消订单' : '只有已发货且未取消的订单可以退款'}。需要为您转接人工客服吗？`,
+  },
+  refusal_refund_exceeds_remaining: {
+    en: (p) => `Order ${p.orderNumber} has already been refunded in full, so there is nothing left to refund. Would you like me to connect you with a human agent?`,
+    zh: (p) => `订单 ${p.orderNumber} 已全额退款，没有可再退的金额。需要为您转接人工客服吗？`,
+  },
+  refusal_order_not_returnable: {
+    en: (p) => `Order ${p.orderNumber} can't be returned or exchanged yet: only delivered orders can${opt(p.statusLabel, (st) => `, and it is ${st}`)}. Would you like me to connect you with a human agent?`,
+    zh: (p) => `订单 ${p.orderNumber} 暂时无法退换货：只有已签收的订单可以办理${opt(p.statusLabel, (st) => `，该订单当前状态为${st}`)}。需要为您转接人工客服吗？`,
+  },
+  refusal_order_not_repairable: {
+    en: (p) => `A repair can only be booked for a delivered order, and order ${p.orderNumber} is not delivered${opt(p.statusLabel, (st) => ` (${st})`)}. Would you like me to connect you with a human agent?`,
+    zh: (p) => `只有已签收的订单才能预约维修，订单 ${p.orderNumber} 尚未签收${opt(p.statusLabel, (st) => `（${st}）`)}。需要为您转接人工客服吗？`,
+  },
+  refusal_address_locked: {
+    en: (p) => `The address of order ${p.orderNumber} can't be changed any more: it can only change before the order ships${opt(p.statusLabel, (st) => `, and it is ${st}`)}. Would you like me to connect you with a human agent?`,
+    zh: (p) => `订单 ${p.orderNumber} 的收货地址已无法修改：只能在发货前修改${opt(p.statusLabel, (st) => `，该订单当前状态为${st}`)}。需要为您转接人工客服吗？`,
+  },
+  refusal_order_not_cancellable: {
+    en: (p) => `Order ${p.orderNumber} can't be cancelled: only orders that have not shipped can be${opt(p.statusLabel, (st) => `, and it is ${st}`)}. Would you like me to connect you with a human agent?`,
+    zh: (p) => `订单 ${p.orderNumber} 无法取消：只有未发货的订单可以取消${opt(p.statusLabel, (st) => `，该订单当前状态为${st}`)}。需要为您转接人工客服吗？`,
+  },
   info_offer_human: {
     en: () => "I can't handle that from this chat, but a human colleague can. Would you like me to connect you?",
     zh: () => '这个问题我无法在对话中直接处理，但人工客服可以帮您。需要为您转接吗？',
@@ -321,7 +405,47 @@ const SLOT_LABEL: Record<string, Record<Language, string>> = {
   address: { en: 'address', zh: '地址' },
 };
 
+/** How the clarifying question names a task or topic; intents without a label are never offered. */
+const INTENT_LABEL: Partial<Record<Intent, Record<Language, string>>> = {
+  track_order: { en: 'track an order', zh: '查询订单物流' },
+  get_refund: { en: 'get a refund', zh: '申请退款' },
+  return_exchange: { en: 'return or exchange an item', zh: '退换货' },
+  repair_request: { en: 'book a repair', zh: '预约维修' },
+  change_shipping_address: { en: 'change a shipping address', zh: '修改收货地址' },
+  cancel_order: { en: 'cancel an order', zh: '取消订单' },
+  complaint: { en: 'file a complaint', zh: '提交投诉' },
+  track_refund: { en: 'check on a refund', zh: '查询退款进度' },
+  check_refund_policy: { en: 'know the refund policy', zh: '了解退款政策' },
+  delivery_period: { en: 'know how long delivery takes', zh: '了解配送时间' },
+  delivery_options: { en: 'know the delivery options', zh: '了解配送方式' },
+  check_cancellation_fee: { en: 'know the cancellation fee', zh: '了解取消费用' },
+  get_invoice: { en: 'get an invoice', zh: '开具发票' },
+  check_invoice: { en: 'look at an invoice', zh: '查看发票' },
+  payment_issue: { en: 'sort out a payment problem', zh: '处理支付问题' },
+  recover_password: { en: 'reset your password', zh: '找回密码' },
+  edit_account: { en: 'change your account details', zh: '修改账户信息' },
+  create_account: { en: 'open an account', zh: '注册账户' },
+  place_order: { en: 'place an order', zh: '下单' },
+  change_order: { en: 'change an order', zh: '修改订单' },
+};
+
+/** The plain-words template for a backend's business refusal code, when there is one. */
+export function refusalTemplate(code: string | undefined): TemplateKey | undefined {
+  switch (code) {
+    case 'order_not_refundable':
+    case 'refund_exceeds_remaining':
+    case 'order_not_returnable':
+    case 'order_not_repairable':
+    case 'address_locked':
+    case 'order_not_cancellable':
+      return `refusal_${code}`;
+    default:
+      return undefined;
+  }
+}
+
 export const labels = {
+  intent: (i: Intent, l: Language) => INTENT_LABEL[i]?.[l] ?? '',
   orderStatus: (s: OrderStatus, l: Language) => ORDER_STATUS[s]?.[l] ?? s,
   shipmentStatus: (s: Shipment['status'], l: Language) => SHIPMENT_STATUS[s]?.[l] ?? s,
   refundMethod: (m: string, l: Language) => REFUND_METHOD[m as RefundMethod]?.[l] ?? m,
@@ -352,6 +476,20 @@ export const TOOL_ACTION: Record<string, { en: string; zh: string }> = {
   changeAddress: { en: 'change the shipping address', zh: '修改收货地址' },
   cancelOrder: { en: 'cancel the order', zh: '取消订单' },
   createTicket: { en: 'file the ticket', zh: '提交工单' },
+  verifyOrderContact: { en: 'check the contact details on the order', zh: '核对订单联系方式' },
+};
+
+/** What the customer is told while a slow tool runs ("One moment, I'm <checking your order>…"). */
+export const TOOL_PROGRESS: Record<string, { en: string; zh: string }> = {
+  getOrder: { en: 'checking your order', zh: '为您查询订单' },
+  trackShipment: { en: 'checking the tracking', zh: '为您查询物流' },
+  submitRefund: { en: 'submitting your refund request', zh: '为您提交退款申请' },
+  createReturn: { en: 'creating your return request', zh: '为您创建退换货申请' },
+  createRepair: { en: 'booking your repair', zh: '为您预约维修' },
+  changeAddress: { en: 'updating the address', zh: '为您修改地址' },
+  cancelOrder: { en: 'cancelling the order', zh: '为您取消订单' },
+  createTicket: { en: 'filing your request', zh: '为您提交工单' },
+  verifyOrderContact: { en: 'checking the details you gave', zh: '核对您提供的信息' },
 };
 
 /** Informational intents answered with a template, and whether that answer offers a human. */

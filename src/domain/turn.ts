@@ -5,9 +5,9 @@
  */
 import type { EscalationReason, Intent, Language, PolicyConfig } from '../workflows/contract';
 import type { Action, Decision, ToolCall } from './actions';
-import { buildEscalation, counterReasons } from './escalation';
+import { buildEscalation, counterReasons, isHighValueRefund } from './escalation';
 import { missingSlots, schemaOf, type SlotName, type TaskIntent } from './slots';
-import { noteAttempt, type AiState, type ConversationState, type Task } from './state';
+import { noteAttempt, type AiState, type ConversationState, type PastTask, type Task } from './state';
 import { formatMoney, labels, render, withApology, type Params, type TemplateKey } from './templates';
 
 export interface Turn {
@@ -20,6 +20,10 @@ export interface Turn {
   failed: boolean;
   /** The message was read in context (a slot answer, a yes/no to our question): low NLU confidence does not count. */
   usedContext: boolean;
+  /** Something before the usual handling already answered the turn (the agent's hand-back context). */
+  handled?: boolean;
+  /** Understood, but it moves nothing forward (a stray "ok"): counts toward the unclear streak. */
+  unclear?: boolean;
 }
 
 export function beginTurn(state: ConversationState, policy: PolicyConfig, now: string): Turn {
@@ -43,6 +47,15 @@ export function reply(t: Turn, template: TemplateKey, params: Params = {}, optio
 
 export function attempt(t: Turn, note: string): void {
   t.ai = noteAttempt(t.ai, note);
+}
+
+/** Past tasks kept for the handover. */
+const MAX_PAST_TASKS = 10;
+
+/** Keeps a task the customer left (dropped, switched away from, or could not verify) for the agent's handover. */
+export function rememberTask(t: Turn, task: Task, how: PastTask['how']): void {
+  const past = [...(t.ai.pastTasks ?? []), { intent: task.intent, slots: { ...task.slots }, how }];
+  t.ai.pastTasks = past.length > MAX_PAST_TASKS ? past.slice(past.length - MAX_PAST_TASKS) : past;
 }
 
 export function callTool(t: Turn, call: ToolCall): void {
@@ -78,7 +91,9 @@ export function isEscalating(t: Turn): boolean {
 export function finish(t: Turn): Decision {
   if (!isEscalating(t)) {
     t.ai.counters.consecutiveAiFailures = t.failed ? t.ai.counters.consecutiveAiFailures + 1 : 0;
+    if (t.failed) t.ai.hadUnresolved = true;
     const reasons = counterReasons(t.ai, t.policy);
+    if (t.failed && t.state.customer.tier === 'vip' && t.policy.vipRule === 'after_unresolved') reasons.push('vip_customer');
     if (reasons.length > 0) {
       t.actions = [];
       escalate(t, reasons, reasons.includes('tool_failure') ? 'escalating_tool_failure' : 'escalating');
@@ -110,11 +125,23 @@ export function proceed(t: Turn, task: Task): void {
   t.ai.task = task;
   const schema = schemaOf(task.intent);
   const orderNumber = task.slots.orderNumber;
-  if (schema.verifyOrder && orderNumber && task.facts.order?.orderNumber !== orderNumber) {
+  // Every order task looks the order up first: whose it is decides whether anything more happens.
+  if (orderNumber && task.facts.order?.orderNumber !== orderNumber) {
     task.facts = {};
     task.awaiting = undefined;
     attempt(t, `Looked up order ${orderNumber}`);
     callTool(t, { tool: 'getOrder', input: { orderNumber }, purpose: 'verify' });
+    return;
+  }
+  if (orderNumber && !isOrderVerified(t, orderNumber)) {
+    task.awaiting = { kind: 'verify', tries: 0 };
+    attempt(t, `Asked for the email or phone on order ${orderNumber}`);
+    reply(t, 'ask_verification', { orderNumber });
+    return;
+  }
+  const order = task.facts.order;
+  if (task.intent === 'get_refund' && order && isHighValueRefund(order.total, t.policy)) {
+    escalate(t, ['high_value_refund'], 'escalating_high_value', { amount: formatMoney(order.total) });
     return;
   }
   const missing = missingSlots(task.intent, task.slots);
@@ -132,6 +159,17 @@ export function proceed(t: Turn, task: Task): void {
   callTool(t, { tool: 'getOrder', input: { orderNumber: orderNumber ?? '' }, purpose: 'track' });
 }
 
+/**
+ * Whether this conversation's customer may see and change `orderNumber`: an
+ * integrated customer for the orders under their id (the lookup refuses the
+ * others before we get here), an anonymous one after proving the email or
+ * phone on the order.
+ */
+export function isOrderVerified(t: Turn, orderNumber: string): boolean {
+  if (!t.state.customer.anonymous) return true;
+  return (t.ai.verifiedOrders ?? []).includes(orderNumber);
+}
+
 function confirmParams(t: Turn, task: Task): Params {
   const s = task.slots;
   return {
@@ -145,6 +183,10 @@ function confirmParams(t: Turn, task: Task): Params {
   };
 }
 
+function evidenceOf(task: Task): { evidence?: string[] } {
+  return task.evidence?.length ? { evidence: [...task.evidence] } : {};
+}
+
 /** The side-effecting call a confirmed task makes. */
 export function sideEffectCall(t: Turn, task: Task): ToolCall {
   const s = task.slots;
@@ -156,9 +198,12 @@ export function sideEffectCall(t: Turn, task: Task): ToolCall {
         input: { orderNumber, reason: s.reason ?? '', method: (s.refundMethod ?? 'original_payment') as 'original_payment' },
       };
     case 'return_exchange':
-      return { tool: 'createReturn', input: { orderNumber, type: s.returnType === 'exchange' ? 'exchange' : 'return', reason: s.reason ?? '' } };
+      return {
+        tool: 'createReturn',
+        input: { orderNumber, type: s.returnType === 'exchange' ? 'exchange' : 'return', reason: s.reason ?? '', ...evidenceOf(task) },
+      };
     case 'repair_request':
-      return { tool: 'createRepair', input: { orderNumber, description: s.description ?? '' } };
+      return { tool: 'createRepair', input: { orderNumber, description: s.description ?? '', ...evidenceOf(task) } };
     case 'change_shipping_address':
       return { tool: 'changeAddress', input: { orderNumber, address: s.address ?? '' } };
     case 'cancel_order':

@@ -69,8 +69,8 @@ export class AgentSession {
   onEvent(event: OutboundEvent): void {
     if (event.kind === 'message') {
       if (!this.assigned.has(event.conversationId)) return;
-      const { seq, from, text, at } = event.entry;
-      this.send({ type: 'message', conversationId: event.conversationId, seq, from, text, at });
+      const { seq, from, text, at, image } = event.entry;
+      this.send({ type: 'message', conversationId: event.conversationId, seq, from, text, at, ...(image ? { image } : {}) });
       return;
     }
     if (event.phase === 'human' && event.agent?.id === this.agent.id) this.assigned.add(event.conversationId);

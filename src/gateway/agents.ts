@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { SKILLS, type Skill } from '../workflows/contract';
+import { LANGUAGES, SKILLS, type Skill } from '../workflows/contract';
 
 export const DEMO_AGENTS_FILE = path.resolve(__dirname, '../../config/agents.demo.json');
 
@@ -18,6 +18,8 @@ const agentSchema = z.object({
   skills: z.array(z.enum(SKILLS)).min(1),
   maxConcurrent: z.number().int().positive(),
   role: z.enum(['agent', 'operator']).default('agent'),
+  /** Language the agent reads handovers in; unset = the conversation's. */
+  language: z.enum(LANGUAGES).optional(),
 });
 
 const fileSchema = z

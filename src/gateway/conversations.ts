@@ -30,6 +30,7 @@ import {
   type ConversationInput,
   type ConversationStateView,
   type CustomerMessage,
+  type Language,
   type ReleaseInput,
   type Skill,
   type TranscriptEntry,
@@ -119,10 +120,10 @@ export class Conversations {
   }
 
   /** The claim update: its validator picks exactly one winner among concurrent claimers. */
-  async claim(conversationId: string, agent: AgentRef): Promise<ClaimResult> {
-    return this.within(UPDATE_DEADLINE_MS, () =>
-      this.handle(conversationId).executeUpdate(claimUpdate, { args: [{ agentId: agent.id, agentName: agent.name }] }),
-    );
+  /** `agent.language`: the handover comes written in it (default: the conversation's language). */
+  async claim(conversationId: string, agent: AgentRef & { language?: Language }): Promise<ClaimResult> {
+    const input = { agentId: agent.id, agentName: agent.name, ...(agent.language ? { language: agent.language } : {}) };
+    return this.within(UPDATE_DEADLINE_MS, () => this.handle(conversationId).executeUpdate(claimUpdate, { args: [input] }));
   }
 
   async release(conversationId: string, input: ReleaseInput): Promise<ConversationStateView> {

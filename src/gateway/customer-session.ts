@@ -20,7 +20,7 @@ import { CUSTOMER_FRAME_TYPES, customerFrameSchema, decodeFrame } from './schema
 import type { CustomerClaims } from './tokens';
 
 export type ServerFrame =
-  | { type: 'message'; seq: number; from: TranscriptEntry['from']; text: string; at: string }
+  | { type: 'message'; seq: number; from: TranscriptEntry['from']; text: string; at: string; image?: TranscriptEntry['image'] }
   | { type: 'ack'; id: string; seq: number }
   | {
       type: 'status';
@@ -270,7 +270,7 @@ export class CustomerSession {
   }
 
   private sendEntry(entry: TranscriptEntry): void {
-    this.send({ type: 'message', seq: entry.seq, from: entry.from, text: entry.text, at: entry.at });
+    this.send({ type: 'message', seq: entry.seq, from: entry.from, text: entry.text, at: entry.at, ...(entry.image ? { image: entry.image } : {}) });
   }
 
   private async sendStatus(phase: Phase, agent: { id: string; name: string } | undefined): Promise<void> {

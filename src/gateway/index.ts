@@ -36,6 +36,8 @@ import { detectHumanRequest as defaultDetector, type HumanRequestDetector } from
 import { DeskQueue } from './queue';
 import { createAgentRouter } from './routers/agent';
 import { createCustomerRouter } from './routers/customer';
+import { createImageRouter } from './routers/images';
+import { FileImageStore, type ImageStore } from './images';
 import { createHealthRouter } from './routers/health';
 import { createOperatorRouter } from './routers/operator';
 import { attachSockets } from './sockets';
@@ -58,6 +60,8 @@ export interface GatewayDeps {
   detectHumanRequest?: HumanRequestDetector;
   /** Test knobs. */
   options?: { heartbeatMs?: number; queueRefreshMs?: number; ackTimeoutMs?: number };
+  /** Where customer photos go; default a {@link FileImageStore} on IMAGE_DIR. */
+  images?: ImageStore;
 }
 
 export interface Gateway {
@@ -95,6 +99,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
   app.use(express.json({ limit: '32kb' }));
   app.use(createHealthRouter({ client, metrics, logger, workerRunning: deps.workerRunning }));
   app.use(createCustomerRouter({ tokens, integrationKey: config.INTEGRATION_KEY, logger }));
+  app.use(
+    createImageRouter({
+      tokens,
+      agents,
+      conversations,
+      images: deps.images ?? new FileImageStore(config.IMAGE_DIR),
+      maxBytes: config.IMAGE_MAX_BYTES,
+      logger,
+    }),
+  );
   app.use(createAgentRouter({ agents, conversations, queue, metrics, logger }));
   app.use(createOperatorRouter({ agents, conversations, taskQueue: config.TASK_QUEUE }));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', fallthrough: true }));

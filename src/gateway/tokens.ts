@@ -21,7 +21,7 @@ export interface CustomerClaims {
 
 const claimsSchema = z.object({
   conversationId: z.string().min(1),
-  customer: z.object({ id: z.string().min(1), name: z.string().optional(), tier: z.enum(TIERS) }),
+  customer: z.object({ id: z.string().min(1), name: z.string().optional(), tier: z.enum(TIERS), anonymous: z.boolean().optional() }),
   locale: z.enum(LANGUAGES).optional(),
   exp: z.number().int(),
 });

@@ -40,6 +40,9 @@ function wholeMessage(phrases: string): RegExp {
   return new RegExp(String.raw`^(?:(?:${phrases}|${FILLER})[\s,.!?~]*)+$`);
 }
 
+const FILLER_ONLY = new RegExp(String.raw`^(?:${FILLER}[\s,.!?~]*)+$`);
+const FILLER_ONLY_ZH = /^(?:(?:谢谢你|谢谢您|谢谢|谢啦|麻烦了|麻烦你了|ok|okay)[\s,.!?~呀啊呢吧啦哈嘛的了哦喔]*)+$/;
+
 const GREETING_EN = wholeMessage(
   String.raw`hi+|hello+|hey+|heya|hiya|howdy|yo|hallo|helo|greetings|good (?:morning|afternoon|evening|day)|morning|evening|(?:hi|hello|hey) (?:there|all|everyone|team|guys)|anyone there|anybody (?:there|here)|is anyone there|how are you|how r u|i need (?:some )?help|can you help(?: me)?`,
 );
@@ -126,7 +129,7 @@ const EN_RULES: readonly IntentRule[] = [
     id: 'en.exchange',
     intent: 'return_exchange',
     confidence: 0.88,
-    match: [/\bexchang\w*\b|\breturn (?:label|request|shipping|it|this|these|those|them|the|my|an?|part|some)\b|\bsend (?:it|this|them|these|those|the \w+) back\b|\bswap (?:it|this|them)\b/],
+    match: [/\bexchang\w*\b|\breturn (?:label|request|shipping|it|this|these|those|them|the|my|an?|part|some)\b|\breturn (?:order |item )?#?\d{12}\b|\bsend (?:it|this|them|these|those|the \w+) back\b|\bswap\w*\b.{0,40}\bfor\b|\bswap (?:it|this|them)\b/],
     unless: [/\bpolic\w*\b|\brefund\b|\bexchange rate\b|\bin exchange\b/],
   },
   {
@@ -186,6 +189,9 @@ function firstRule(rules: readonly IntentRule[], text: string): RuleHit | undefi
 function wholeMessageRule(text: string, language: Language): RuleHit | undefined {
   const t = text.replace(/[\s.!?,~。！？，]+$/u, '').trim();
   if (t === '') return undefined;
+  // Politeness alone ("thanks", "谢谢") is neither a greeting nor a yes: it is a thank-you.
+  if (FILLER_ONLY_ZH.test(t) && /谢/.test(t)) return { intent: 'goodbye', confidence: 0.75, rule: 'zh.thanks' };
+  if (FILLER_ONLY.test(t) && /thank|thx|\bty\b/.test(t)) return { intent: 'goodbye', confidence: 0.75, rule: 'en.thanks' };
   if (language === 'zh') {
     if (AFFIRM_ZH.test(t)) return { intent: 'affirm', confidence: 0.9, rule: 'zh.affirm' };
     if (DENY_ZH.test(t)) return { intent: 'deny', confidence: 0.9, rule: 'zh.deny' };

@@ -10,6 +10,8 @@ export interface UnderstandInput {
   languageHint?: Language;
   /** What the bot just asked for, so a bare "yes" or "100000000001" is read in context. */
   expecting?: { intent: Intent; slot?: string; confirming?: boolean };
+  /** The first turn after an agent handed back: what was said while the agent had the conversation, and the agent's note. */
+  context?: { lines: { from: 'customer' | 'agent'; text: string }[]; note?: string };
 }
 
 export interface Classification {

@@ -11,6 +11,8 @@ import { detectLanguage } from './language';
 import { IntentModel } from './model';
 import { matchForm, normalize } from './normalize';
 import { matchRules, type RuleHit } from './rules';
+import { soundsLikeRequest } from '../domain/cues';
+import { isTaskIntent } from '../domain/slots';
 
 export interface UnderstanderOptions {
   /** Asked only when the local layers are below {@link llmBelow}; failures fall back to the local answer. */
@@ -74,6 +76,21 @@ function residualWords(text: string): number {
 const FILLER_EN = /\b(?:it'?s|it is|its|my|the|order|number|no|is|here|this|one|please|pls|sure|ok|okay|yes|to|by|via|in|a|an)\b/g;
 const FILLER_ZH = /订单号?|单号|号码|我的|是|好的|请|这个|就是|吧|呢|啊|呀/g;
 
+/** Below this raw score the model's top answer is not trusted however far ahead it is. */
+const DECISIVE_FLOOR = 0.15;
+
+/**
+ * The model's scores are spread over 38 intents, so a clear winner can score
+ * only 0.24 ("can you refund me for order … please": get_refund 0.24, the next
+ * 0.06). How far the top answer is ahead of the next one says more about
+ * whether it is right than its raw share: confidence is the larger of the raw
+ * score and top / (top + second), once the top score is above a floor.
+ */
+export function decisiveness(top: number, second: number): number {
+  if (top < DECISIVE_FLOOR) return top;
+  return Math.max(top, top / (top + second));
+}
+
 class PipelineUnderstander implements Understander {
   private model: IntentModel | undefined;
 
@@ -89,8 +106,8 @@ class PipelineUnderstander implements Understander {
   private local(matchText: string, normalized: string, language: Understanding['language']): LocalAnswer {
     const rule = matchRules(matchText, language);
     if (rule) return { intent: rule.intent, confidence: rule.confidence, layer: 'rule', rule };
-    const top = this.getModel().rank(normalized)[0]!;
-    return { intent: top.intent, confidence: top.confidence, layer: 'model' };
+    const [top, second] = this.getModel().rank(normalized);
+    return { intent: top!.intent, confidence: decisiveness(top!.confidence, second?.confidence ?? 0), layer: 'model' };
   }
 
   private async withLlm(text: string, local: LocalAnswer, useLlm: boolean): Promise<{ answer: Classification; entities?: Entities }> {
@@ -136,10 +153,13 @@ class PipelineUnderstander implements Understander {
     }
     // An address answer is a value when it looks like one, and free text otherwise ("the blue house by the station").
     if (slot === 'address' && entities.address !== undefined) return { intent: expecting.intent, confidence: 0.95, layer: 'rule' };
-    // A free-text slot (a reason, a description): the answer is whatever the customer says, unless it is clearly a new request.
-    const switching =
-      (local.layer === 'rule' && local.intent !== expecting.intent && local.intent !== 'affirm' && local.intent !== 'deny') ||
-      (local.layer === 'model' && local.intent !== expecting.intent && local.confidence >= SWITCH_CONFIDENCE);
+    // A free-text slot (a reason, a description): the answer is whatever the customer says, unless it is clearly
+    // something else. A question ("how many points do I have") is; words that merely sound like another task
+    // ("不想要了", "尺码不合适", "it stopped working") are the reason, unless worded as a request of their own.
+    const other = local.intent !== expecting.intent && local.intent !== 'affirm' && local.intent !== 'deny';
+    const sure = local.layer === 'rule' || local.confidence >= SWITCH_CONFIDENCE;
+    const otherOrder = entities.orderNumber !== undefined;
+    const switching = other && sure && (!isTaskIntent(local.intent) || soundsLikeRequest(bare) || otherOrder);
     return switching ? undefined : { intent: expecting.intent, confidence: 0.85, layer: 'rule' };
   }
 
@@ -161,7 +181,7 @@ class PipelineUnderstander implements Understander {
     }
     const humanRequested =
       isHumanRequest(matchText) || (answer.intent === 'contact_human_agent' && answer.confidence >= 0.8);
-    return {
+    const result: Understanding = {
       intent: answer.intent,
       confidence: answer.confidence,
       layer: answer.layer,
@@ -171,6 +191,47 @@ class PipelineUnderstander implements Understander {
       humanRequested,
       normalizedText: normalized,
     };
+    const alternatives = this.alternatives(normalized, answer);
+    if (alternatives.length > 0) result.alternatives = alternatives;
+    if (input.context) Object.assign(result, this.fromContext(input.context, language));
+    return result;
+  }
+
+  /** The model's next likeliest intents, for a clarifying question; only asked for unsure answers. */
+  private alternatives(normalized: string, answer: Classification): { intent: Understanding['intent']; confidence: number }[] {
+    if (answer.confidence >= 0.6 || normalized.trim() === '') return [];
+    return this.getModel()
+      .rank(normalized)
+      .filter((r) => r.intent !== answer.intent)
+      .slice(0, 3)
+      .map((r) => ({ intent: r.intent, confidence: r.confidence }));
+  }
+
+  /**
+   * What an agent set up before handing back: order numbers and a reason from
+   * what was said in the human part, and the task the release note names.
+   * "100000000001, it arrived broken" gives the order and the reason.
+   */
+  private fromContext(context: NonNullable<UnderstandInput['context']>, language: Understanding['language']): Pick<Understanding, 'contextEntities' | 'contextIntent'> {
+    const entities: Entities = {};
+    for (const line of [...context.lines, ...(context.note ? [{ from: 'agent' as const, text: context.note }] : [])]) {
+      const text = normalize(line.text);
+      const found = extractEntities(text);
+      if (found.orderNumber) entities.orderNumber = found.orderNumber;
+      if (found.reason && line.from === 'customer') entities.reason = found.reason;
+      if (line.from === 'customer' && found.orderNumber && !found.reason) {
+        const rest = text.replace(found.orderNumber, ' ').replace(/\b(?:order|number|no\.?|it'?s|is)\b|订单号?|单号/gi, ' ').replace(/^[\s,，.。:：;；-]+|[\s,，.。!！]+$/g, '').trim();
+        if (residualWords(rest) >= 2) entities.reason = rest;
+      }
+    }
+    const out: Pick<Understanding, 'contextEntities' | 'contextIntent'> = {};
+    if (Object.keys(entities).length > 0) out.contextEntities = entities;
+    if (context.note) {
+      const note = normalize(context.note);
+      const local = this.local(matchForm(note), note, detectLanguage(note, language));
+      if (local.confidence >= 0.5) out.contextIntent = local.intent;
+    }
+    return out;
   }
 
   async classify(text: string, options: { useLlm?: boolean } = {}): Promise<Classification> {

@@ -19,6 +19,7 @@ import {
   shipmentSchema,
   ticketResultSchema,
   toolErrorBodySchema,
+  verifyContactResultSchema,
 } from './schemas';
 import { ToolBadRequestError, ToolNotFoundError, ToolUnavailableError, type ToolError } from './errors';
 import type {
@@ -36,6 +37,8 @@ import type {
   Shipment,
   TicketRequest,
   TicketResult,
+  VerifyContactRequest,
+  VerifyContactResult,
 } from './types';
 
 export interface ToolCallOptions {
@@ -58,6 +61,8 @@ export interface ToolClient {
   changeAddress(req: AddressChangeRequest, options?: ToolCallOptions): Promise<AddressChangeResult>;
   cancelOrder(req: CancelRequest, options?: ToolCallOptions): Promise<CancelResult>;
   createTicket(req: TicketRequest, options?: ToolCallOptions): Promise<TicketResult>;
+  /** Yes/no: is `contact` the email or phone on the order? (Read-only; the contact on file is never returned.) */
+  verifyOrderContact(req: VerifyContactRequest, options?: ToolCallOptions): Promise<VerifyContactResult>;
 }
 
 export interface HttpToolClientOptions {
@@ -149,6 +154,8 @@ export function createHttpToolClient(options: HttpToolClientOptions): ToolClient
     cancelOrder: ({ orderNumber, ...body }, opts) =>
       call('cancelOrder', 'POST', order(orderNumber, '/cancel'), cancelResultSchema, body, opts),
     createTicket: (req, opts) => call('createTicket', 'POST', 'tickets', ticketResultSchema, req, opts),
+    verifyOrderContact: ({ orderNumber, ...body }, opts) =>
+      call('verifyOrderContact', 'POST', order(orderNumber, '/verify'), verifyContactResultSchema, body, opts),
   };
 }
 

@@ -24,6 +24,8 @@ import type {
   Shipment,
   TicketRequest,
   TicketResult,
+  VerifyContactRequest,
+  VerifyContactResult,
 } from './types';
 import { PRIORITIES, TIERS } from '../workflows/contract';
 
@@ -41,17 +43,26 @@ export const refundRequestSchema = z.object({
   amount: z.number().positive().max(1_000_000).optional(),
 });
 
+/** Photo ids (sha256 hex) attached as evidence. */
+const evidenceSchema = z.array(z.string().regex(/^[0-9a-f]{64}$/, 'evidence ids are sha256 hex')).max(10).optional();
+
 export const returnRequestSchema = z.object({
   orderNumber: orderNumberSchema,
   type: z.enum(['return', 'exchange']),
   reason: text(500),
+  evidence: evidenceSchema,
 });
 
 export const repairRequestSchema = z.object({
   orderNumber: orderNumberSchema,
   product: text(200).optional(),
   description: text(2000),
+  evidence: evidenceSchema,
 });
+
+/** Body of POST /orders/:orderNumber/verify. */
+export const verifyContactBodySchema = z.object({ contact: text(200) });
+export const verifyContactResultSchema = z.object({ orderNumber: orderNumberSchema, verified: z.boolean() });
 
 /** Body of POST /orders/:orderNumber/address (the order number is in the path). */
 export const addressChangeBodySchema = z.object({ address: text(300) });
@@ -85,10 +96,18 @@ export const orderSchema = z.object({
 export const shipmentSchema = z.object({
   orderNumber: orderNumberSchema,
   carrier: z.string(),
+  carrierEn: z.string().optional(),
   trackingNumber: z.string(),
   status: z.enum(['label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception']),
   estimatedDelivery: z.string().optional(),
-  events: z.array(z.object({ at: z.string(), location: z.string(), description: z.string() })),
+  events: z.array(
+    z.object({
+      at: z.string(),
+      location: z.string(),
+      description: z.string(),
+      en: z.object({ location: z.string(), description: z.string() }).optional(),
+    }),
+  ),
 });
 
 export const refundResultSchema = z.object({
@@ -129,6 +148,7 @@ export const customer360Schema = z.object({
   name: z.string(),
   tier: z.enum(TIERS),
   email: z.string().optional(),
+  phone: z.string().optional(),
 });
 
 /** Error body every backend error response carries. */
@@ -158,3 +178,5 @@ agree<Same<z.infer<typeof addressChangeResultSchema>, AddressChangeResult>>();
 agree<Same<z.infer<typeof cancelResultSchema>, CancelResult>>();
 agree<Same<z.infer<typeof ticketResultSchema>, TicketResult>>();
 agree<Same<z.infer<typeof customer360Schema>, Customer360>>();
+agree<Same<z.infer<typeof verifyContactBodySchema> & { orderNumber: string }, VerifyContactRequest>>();
+agree<Same<z.infer<typeof verifyContactResultSchema>, VerifyContactResult>>();

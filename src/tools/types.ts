@@ -35,11 +35,15 @@ export interface TrackingEvent {
   at: string;
   location: string;
   description: string;
+  /** English wording when the carrier writes in another language (shown in English replies instead). */
+  en?: { location: string; description: string };
 }
 
 export interface Shipment {
   orderNumber: string;
   carrier: string;
+  /** English name of the carrier when `carrier` is in another script. */
+  carrierEn?: string;
   trackingNumber: string;
   status: 'label_created' | 'in_transit' | 'out_for_delivery' | 'delivered' | 'exception';
   estimatedDelivery?: string;
@@ -67,6 +71,8 @@ export interface ReturnRequest {
   orderNumber: string;
   type: 'return' | 'exchange';
   reason: string;
+  /** Ids (content hashes) of photos the customer sent as evidence. */
+  evidence?: string[];
 }
 export interface ReturnResult {
   rmaId: string;
@@ -80,6 +86,8 @@ export interface RepairRequest {
   orderNumber: string;
   product?: string;
   description: string;
+  /** Ids (content hashes) of photos the customer sent as evidence. */
+  evidence?: string[];
 }
 export interface RepairResult {
   repairId: string;
@@ -107,6 +115,16 @@ export interface CancelResult {
   status: 'cancelled';
 }
 
+/** Does `contact` (an email or phone number) match the one on the order? The backend answers yes or no, never the contact itself. */
+export interface VerifyContactRequest {
+  orderNumber: string;
+  contact: string;
+}
+export interface VerifyContactResult {
+  orderNumber: string;
+  verified: boolean;
+}
+
 export type TicketKind = 'complaint' | 'callback' | 'leave_message' | 'follow_up';
 
 export interface TicketRequest {
@@ -128,4 +146,5 @@ export interface Customer360 {
   name: string;
   tier: 'vip' | 'enterprise' | 'regular';
   email?: string;
+  phone?: string;
 }

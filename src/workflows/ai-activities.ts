@@ -13,7 +13,14 @@ import { LLM_ACTIVITY_OPTIONS, TOOL_ACTIVITY_OPTIONS, UNDERSTAND_OPTIONS } from 
 
 export const { understand } = proxyLocalActivities<Pick<Activities, 'understand'>>(UNDERSTAND_OPTIONS);
 
-export const tools = proxyActivities<Pick<Activities, ToolName>>(TOOL_ACTIVITY_OPTIONS);
+export type ToolActivities = Pick<Activities, ToolName>;
+
+export const tools = proxyActivities<ToolActivities>(TOOL_ACTIVITY_OPTIONS);
+
+/** The tools with the configured per-attempt timeout (PolicyConfig.toolTimeoutMs, from TOOL_TIMEOUT_MS). */
+export function toolsWithTimeout(startToCloseTimeoutMs: number): ToolActivities {
+  return proxyActivities<ToolActivities>({ ...TOOL_ACTIVITY_OPTIONS, startToCloseTimeout: startToCloseTimeoutMs });
+}
 
 export const { phraseReply, summarizeHandover } = proxyActivities<Pick<Activities, 'phraseReply' | 'summarizeHandover'>>(
   LLM_ACTIVITY_OPTIONS,

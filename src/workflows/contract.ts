@@ -74,6 +74,10 @@ export const ESCALATION_REASONS = [
   'wait_limit',
   /** An operator or router assigned an agent while the AI still had the conversation. */
   'agent_takeover',
+  /** The customer demands compensation (money, vouchers): only a human may decide, never an automatic refund. */
+  'compensation_request',
+  /** An anonymous customer could not prove an order is theirs within the allowed tries. */
+  'verification_failed',
 ] as const;
 export type EscalationReason = (typeof ESCALATION_REASONS)[number];
 
@@ -162,6 +166,14 @@ export interface Understanding {
   humanRequested: boolean;
   /** The normalized text that was classified. */
   normalizedText: string;
+  /** The model's next likeliest intents after `intent` (best first), for clarifying questions. */
+  alternatives?: { intent: Intent; confidence: number }[];
+  /** Photos sent with this turn. */
+  images?: ImageRef[];
+  /** Entities found in the context handed over by an agent (release note, the human part), for the first turn after a release. */
+  contextEntities?: Entities;
+  /** The task the agent's release note names ("customer wants a refund"), when it names one clearly. */
+  contextIntent?: Intent;
 }
 
 // ---------------------------------------------------------------------------
@@ -172,6 +184,23 @@ export interface Customer {
   id: string;
   name?: string;
   tier: Tier;
+  /**
+   * True for a customer the gateway created without the integration key: the
+   * id is random and proves nothing, so order tools need the order's email or
+   * phone first. Absent or false: the id was vouched for by the integrating
+   * back end, and the customer may act on the orders under that id only.
+   */
+  anonymous?: boolean;
+}
+
+export const IMAGE_MIMES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const;
+
+/** A customer image, stored by content hash outside the workflow (the workflow holds only this reference). */
+export interface ImageRef {
+  /** sha256 of the bytes, hex. */
+  id: string;
+  mime: (typeof IMAGE_MIMES)[number];
+  bytes: number;
 }
 
 export interface AgentRef {
@@ -192,6 +221,8 @@ export interface TranscriptEntry {
   messageId?: string;
   /** Agent who wrote it (agent messages). */
   agentId?: string;
+  /** A photo sent with (or as) the message. */
+  image?: ImageRef;
 }
 
 export interface Escalation {
@@ -220,6 +251,7 @@ export const TOOL_NAMES = [
   'changeAddress',
   'cancelOrder',
   'createTicket',
+  'verifyOrderContact',
 ] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
@@ -244,6 +276,14 @@ export interface Handover {
   summary: string;
   /** 'llm' when the LLM wrote the summary, 'template' otherwise. */
   source: 'llm' | 'template';
+  /** Language the summary and recommended action are written in (the agent's, else the conversation's). */
+  handoverLanguage?: Language;
+  /** Tasks the customer started and dropped or left, oldest first: kept so the agent sees the whole story. */
+  droppedTasks?: { intent: Intent; slots: Record<string, string>; how: 'dropped' | 'switched' | 'unverified' }[];
+  /** Earlier time with a human (agent turns, release note), when this is a second escalation. */
+  humanPart?: { agentName?: string; note?: string; entries: TranscriptEntry[] }[];
+  /** Photos the customer sent. */
+  images?: ImageRef[];
 }
 
 /** The state query's answer: what the gateway, the agent API and operators see. */
@@ -305,6 +345,18 @@ export interface PolicyConfig {
   maxApologies: number;
   /** AI turns per run before continue-as-new (the SDK's suggestion may come first). */
   turnsPerRun: number;
+  /** A tool still running after this many ms gets a short "checking…" message to the customer. */
+  toolProgressMs: number;
+  /** startToCloseTimeout of one tool attempt, in ms (the HTTP client's own timeout is set below it). */
+  toolTimeoutMs: number;
+  /** Wrong email/phone answers an anonymous customer gets for one order before the AI stops and offers a human. */
+  maxVerificationAttempts: number;
+  /**
+   * When a VIP reaches a human: 'upset' (only when upset or complaining),
+   * 'immediate' (on the first message), 'after_unresolved' (after the first
+   * turn the AI could not resolve).
+   */
+  vipRule: 'upset' | 'immediate' | 'after_unresolved';
 }
 
 /** What {@link conversationWorkflow} returns once the conversation is closed. */
@@ -331,7 +383,10 @@ export interface ConversationResolution {
 export interface CustomerMessage {
   /** Client message id; a repeated id is ignored (also across continue-as-new). */
   messageId: string;
+  /** May be empty when an image is attached. */
   text: string;
+  /** A photo uploaded first (POST /api/conversations/:id/images); only its reference travels. */
+  image?: ImageRef;
 }
 export const customerMessageSignal = defineSignal<[CustomerMessage]>('customerMessage');
 
@@ -365,6 +420,8 @@ export const closeSignal = defineSignal<[CloseRequest]>('close');
 export interface ClaimInput {
   agentId: string;
   agentName: string;
+  /** Language the agent reads handovers in; default the conversation's. */
+  language?: Language;
 }
 export interface ClaimResult {
   handover: Handover;

@@ -35,6 +35,7 @@ import {
   customerMessageSignal,
   ErrorCode,
   handoverQuery,
+  LANGUAGES,
   releaseUpdate,
   SKILLS,
   stateQuery,
@@ -44,6 +45,7 @@ import {
   type ConversationInput,
   type ConversationResolution,
   type Handover,
+  type Language,
 } from './contract';
 import { runAiPhase } from './phases/ai';
 import { runHumanPhase } from './phases/human';
@@ -156,7 +158,7 @@ function wireHandlers(rt: ConversationRuntime): void {
     (claim): ClaimResult => {
       rt.cancelActiveTurn();
       rt.apply(assignAgent(rt.state, { id: claim.agentId, name: claim.agentName }, rt.now()));
-      return { handover: handoverOf(rt.state), transcript: rt.state.transcript };
+      return { handover: handoverOf(rt.state, claim.language), transcript: rt.state.transcript };
     },
     {
       validator: (claim) => {
@@ -194,11 +196,18 @@ function wireHandlers(rt: ConversationRuntime): void {
   setHandler(handoverQuery, () => rt.state.handover ?? null);
 }
 
-/** The handover prepared at escalation; built on the spot if an agent somehow arrives without one. */
-function handoverOf(state: ConversationState): Handover {
-  if (state.handover) return state.handover;
+/**
+ * The handover prepared at escalation, in the claiming agent's language when
+ * they read another one than the conversation's (rebuilt from the same state:
+ * the facts are identical, only the prose changes); built on the spot if an
+ * agent somehow arrives without one.
+ */
+function handoverOf(state: ConversationState, language?: Language): Handover {
+  const prepared = state.handover;
+  const wanted = language && LANGUAGES.includes(language) ? language : undefined;
+  if (prepared && (!wanted || (prepared.handoverLanguage ?? prepared.language) === wanted)) return prepared;
   const escalation = state.escalation ?? buildEscalation(['agent_takeover'], state.customer, state.ai.emotion, state.ai.lastIntent, new Date().toISOString());
-  return buildHandover(state, escalation);
+  return buildHandover(state, escalation, wanted);
 }
 
 function resolutionOf(state: ConversationState): ConversationResolution {

@@ -209,7 +209,10 @@ describe('slot filling one at a time', () => {
     r = turn(r.state, u('out_of_scope', 'wrong size', { confidence: 0.3 }), tools);
     expect(r.templates).toEqual(['confirm_return_exchange']);
     r = turn(r.state, u('affirm', 'ok'), tools);
-    expect(tools.calls).toEqual([{ tool: 'createReturn', input: { orderNumber: '100000000001', type: 'exchange', reason: 'wrong size' } }]);
+    expect(tools.calls).toEqual([
+      { tool: 'getOrder', input: { orderNumber: '100000000001' }, purpose: 'verify' },
+      { tool: 'createReturn', input: { orderNumber: '100000000001', type: 'exchange', reason: 'wrong size' } },
+    ]);
     expect(r.replies[0]).toContain('RMA-1');
     expect(r.replies[0]).toContain('Print the label we emailed you.');
   });
@@ -228,7 +231,7 @@ describe('slot filling one at a time', () => {
     );
     expect(r.templates).toEqual(['confirm_repair_request']);
     r = turn(r.state, u('affirm', 'yes'), tools);
-    expect(tools.calls[0].tool).toBe('createRepair');
+    expect(tools.calls.map((c) => c.tool)).toEqual(['getOrder', 'createRepair']);
     expect(r.replies[0]).toContain('RP-1');
   });
 
@@ -239,7 +242,10 @@ describe('slot filling one at a time', () => {
     r = turn(r.state, u('out_of_scope', '5 Oak Lane, Springfield, IL 62702', { confidence: 0.2 }), tools);
     expect(r.replies[0]).toContain('5 Oak Lane, Springfield, IL 62702');
     r = turn(r.state, u('affirm', 'yes'), tools);
-    expect(tools.calls).toEqual([{ tool: 'changeAddress', input: { orderNumber: '100000000004', address: '5 Oak Lane, Springfield, IL 62702' } }]);
+    expect(tools.calls).toEqual([
+      { tool: 'getOrder', input: { orderNumber: '100000000004' }, purpose: 'verify' },
+      { tool: 'changeAddress', input: { orderNumber: '100000000004', address: '5 Oak Lane, Springfield, IL 62702' } },
+    ]);
     expect(r.templates).toEqual(['address_changed']);
   });
 

@@ -101,11 +101,20 @@ describe('escalation rules', () => {
     expect(r.escalation).toBeUndefined();
   });
 
-  it('escalates repeated low confidence (2 by default)', () => {
+  it('escalates after three unclear turns in a row by default, as the policy table says', () => {
     let r = turn(fresh(), u('out_of_scope', 'asdf', { confidence: 0.2 }));
     expect(r.escalation).toBeUndefined();
     expect(r.templates).toEqual(['not_understood']);
     r = turn(r.state, u('out_of_scope', 'qwer', { confidence: 0.3 }));
+    expect(r.escalation).toBeUndefined();
+    r = turn(r.state, u('out_of_scope', 'zxcv', { confidence: 0.3 }));
+    expect(r.escalation?.reasons).toEqual(expect.arrayContaining(['low_confidence']));
+  });
+
+  it('uses the configured number of unclear turns', () => {
+    const p = resolvePolicy({ maxLowConfidenceTurns: 2 });
+    let r = turn(fresh(), u('out_of_scope', 'asdf', { confidence: 0.2 }), seededTools(), p);
+    r = turn(r.state, u('out_of_scope', 'qwer', { confidence: 0.3 }), seededTools(), p);
     expect(r.escalation?.reasons).toEqual(['low_confidence']);
   });
 

@@ -29,7 +29,7 @@ describe('handover', () => {
     expect(h.recommendedAction).toContain('order 100000000002');
     expect(h.recommendedAction).toContain('2 failed calls');
     expect(h.summary).toContain('REGULAR customer Alice Johnson (cust-regular)');
-    expect(h.summary).toContain('Missing: refundMethod.');
+    expect(h.summary).toContain('Missing: refund method.');
     expect(h.summary).toContain('order systems did not respond');
   });
 
@@ -40,9 +40,9 @@ describe('handover', () => {
     expect(h.toolCalls).toEqual([{ tool: 'getOrder', ok: true, summary: 'order 100000000003: delivered, USD 899.00', at: NOW }]);
   });
 
-  it('asks the agent to greet when nothing is known', () => {
+  it('asks the agent to greet when nothing is known (in the language asked for)', () => {
     const s = fresh('enterprise', 'zh');
-    const h = buildHandover(s, buildEscalation(['explicit_request'], s.customer, 'neutral', undefined, NOW));
+    const h = buildHandover(s, buildEscalation(['explicit_request'], s.customer, 'neutral', undefined, NOW), 'en');
     expect(h.recommendedAction).toBe('Greet the customer and ask how you can help.');
     expect(h.intent).toBeUndefined();
     expect(h.summary).toContain('writing in Chinese');

@@ -11,6 +11,7 @@ import {
 } from '../../src/domain';
 import type { Customer, Entities, Escalation, Intent, Language, PolicyConfig, Understanding } from '../../src/workflows/contract';
 import { defaultSeed } from '../../src/commerce/seed';
+import { CommerceStore } from '../../src/commerce/store';
 
 export const NOW = '2025-06-01T10:00:00.000Z';
 export const policy = resolvePolicy();
@@ -38,17 +39,25 @@ export function u(intent: Intent, text: string, extra: Partial<Omit<Understandin
   };
 }
 
-const seed = defaultSeed();
+/** The seed as of NOW, so dates in replies are the ones written in src/commerce/seed.ts. */
+export const seed = defaultSeed(new Date(NOW));
+const contacts = new CommerceStore(seed);
 
-/** Tool fake backed by the seed data; `override` replaces the outcome of chosen tools. */
-export function seededTools(override: Partial<Record<ToolCall['tool'], ToolOutcome>> = {}) {
+/**
+ * Tool fake backed by the seed data; `override` replaces the outcome of chosen tools.
+ * `owners: 'conversation'` (the default) hands every order to the conversation's
+ * customer, for tests about the dialogue itself; `'seed'` keeps the seed's real
+ * owners, for the tests about who may see which order.
+ */
+export function seededTools(override: Partial<Record<ToolCall['tool'], ToolOutcome>> = {}, options: { owners?: 'conversation' | 'seed' } = {}) {
   const calls: ToolCall[] = [];
-  const run = (call: ToolCall): ToolOutcome => {
+  const run = (call: ToolCall, customerId?: string): ToolOutcome => {
     calls.push(call);
     const forced = override[call.tool];
     if (forced) return forced;
     const orderNumber = 'orderNumber' in call.input ? call.input.orderNumber : undefined;
-    const order = seed.orders.find((o) => o.orderNumber === orderNumber);
+    const found = seed.orders.find((o) => o.orderNumber === orderNumber);
+    const order = found && options.owners !== 'seed' && customerId ? { ...found, customerId } : found;
     switch (call.tool) {
       case 'getOrder':
         return order ? { ok: true, result: order } : { ok: false, error: 'not_found' };
@@ -70,6 +79,8 @@ export function seededTools(override: Partial<Record<ToolCall['tool'], ToolOutco
         return { ok: true, result: { orderNumber: call.input.orderNumber, status: 'cancelled' } };
       case 'createTicket':
         return { ok: true, result: { ticketId: 'TK-1', status: 'open' } };
+      case 'verifyOrderContact':
+        return order ? { ok: true, result: contacts.verifyContact(call.input) } : { ok: false, error: 'not_found' };
     }
   };
   return { run, calls };
@@ -107,7 +118,7 @@ export function turn(
       result.replies.push(a.text);
       result.templates.push(a.template);
     } else if (a.kind === 'callTool') {
-      const r = afterTool(s, a.call, tools.run(a.call), p, NOW);
+      const r = afterTool(s, a.call, tools.run(a.call, s.customer.id), p, NOW);
       s = { ...r.state, toolCalls: [...r.state.toolCalls, r.record] };
       queue.unshift(...r.actions);
     } else if (a.kind === 'escalate') {

@@ -62,7 +62,7 @@ describe('conversation state', () => {
     let s = fresh();
     s = recordCustomerMessage(s, { messageId: 'a', text: 'I want a refund' }, NOW).state;
     s = recordCustomerMessage(s, { messageId: 'b', text: 'order 100000000001' }, NOW).state;
-    expect(pendingCustomerText(s)).toEqual({ seqs: [1, 2], text: 'I want a refund\norder 100000000001' });
+    expect(pendingCustomerText(s)).toEqual({ seqs: [1, 2], text: 'I want a refund\norder 100000000001', images: [] });
   });
 
   it('survives a JSON round trip unchanged (continue-as-new) and restores with a fresh run counter', () => {

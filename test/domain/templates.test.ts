@@ -28,6 +28,12 @@ const SAMPLE = {
   waitMinutes: '10',
   agentName: 'Dana',
   summary: 'refund RF-1',
+  triesLeft: '2',
+  first: 'track an order',
+  second: 'get a refund',
+  intentLabel: 'get a refund',
+  progressEn: 'checking your order',
+  progressZh: '为您查询订单',
 };
 
 const keys = Object.keys(TEMPLATES) as TemplateKey[];

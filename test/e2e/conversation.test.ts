@@ -56,14 +56,20 @@ async function escalate(ws: TestSocket, id = 'h-1', text = 'I want to talk to a 
 it('English AI dialogue over the socket: acks carry the workflow seq, replies arrive in order', async () => {
   const c = await createConversation(app, { locale: 'en' });
   const ws = await open(c);
+  // An anonymous customer proves the order is theirs before anything about it is said.
   const first = await say(ws, 'en-1', 'Hi, where is my order 100000000002?');
   expect(first.ack).toEqual({ type: 'ack', id: 'en-1', seq: 1 });
-  expect(first.reply.text).toMatch(/100000000002/);
-  expect(first.reply.text).toMatch(/in transit/i);
+  expect(first.reply.text).toMatch(/email address or phone number used on order 100000000002/);
+  expect(first.reply.text).not.toMatch(/in transit/i);
+  const verified = await say(ws, 'en-1b', 'bob@example.com');
+  expect(verified.reply.text).toMatch(/100000000002/);
+  expect(verified.reply.text).toMatch(/in transit/i);
 
   const refund = await say(ws, 'en-2', 'I want a refund for order 100000000001');
-  expect(refund.ack.seq).toBeGreaterThan(first.reply.seq);
-  expect(refund.reply.text).toMatch(/reason/i);
+  expect(refund.ack.seq).toBeGreaterThan(verified.reply.seq);
+  expect(refund.reply.text).toMatch(/email address or phone number/);
+  const again = await say(ws, 'en-2b', 'alice@example.com');
+  expect(again.reply.text).toMatch(/reason/i);
   const reason = await say(ws, 'en-3', 'it arrived damaged');
   expect(reason.reply.text).toMatch(/original payment|store credit|bank transfer/i);
 
@@ -83,8 +89,10 @@ it('English AI dialogue over the socket: acks carry the workflow seq, replies ar
 it('Chinese AI dialogue over the socket', async () => {
   const c = await createConversation(app, { locale: 'zh' });
   const ws = await open(c);
-  const track = await say(ws, 'zh-1', '你好，我的订单100000000002到哪了？');
-  expect(track.ack).toEqual({ type: 'ack', id: 'zh-1', seq: 1 });
+  const ask = await say(ws, 'zh-1', '你好，我的订单100000000002到哪了？');
+  expect(ask.ack).toEqual({ type: 'ack', id: 'zh-1', seq: 1 });
+  expect(ask.reply.text).toMatch(/邮箱或手机号/);
+  const track = await say(ws, 'zh-1b', '我的手机号是 +1 503 555 0102');
   expect(track.reply.text).toMatch(/[\u4e00-\u9fff]/);
   expect(track.reply.text).toMatch(/100000000002/);
   expect(track.reply.text).toMatch(/运输中/);

@@ -223,7 +223,7 @@ export class FakeTemporal {
       const msg = arg as CustomerMessage;
       if (conv.seenIds.has(msg.messageId)) return;
       conv.seenIds.add(msg.messageId);
-      const entry = this.record(conv, 'customer', msg.text, { messageId: msg.messageId });
+      const entry = this.record(conv, 'customer', msg.text, { messageId: msg.messageId, ...(msg.image ? { image: msg.image } : {}) });
       if (this.options.publishCustomerEntries) this.publishEntry(conv, entry);
       if (conv.state.phase === 'human') this.publishEntry(conv, entry);
       if (conv.state.phase !== 'ai') return;

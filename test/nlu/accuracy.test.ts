@@ -32,7 +32,7 @@ describe('held-out accuracy (local layers only)', () => {
 
   // Combined they measure about 92.7% (bench, after the ensemble); the floor catches a real regression.
   test('the untouched final sets alone ≥ 88%', async () => {
-    const finals = ['heldout-en-final', 'heldout-en-final2', 'heldout-en-final3', 'heldout-zh-final'].flatMap(load);
+    const finals = ['heldout-en-final', 'heldout-en-final2', 'heldout-en-final3', 'heldout-en-final4', 'heldout-zh-final', 'heldout-zh-final2'].flatMap(load);
     expect(await accuracy(finals)).toBeGreaterThanOrEqual(0.88);
   });
 });

@@ -15,7 +15,7 @@ import {
 import { BITEXT_INTENTS, EXTRA_INTENTS, INTENTS } from '../../src/workflows/contract';
 import { detectLanguage } from '../../src/nlu';
 
-const HELD_OUT = ['heldout-en-dev', 'heldout-en-dev2', 'heldout-zh-dev', 'heldout-en-final', 'heldout-zh-final', 'heldout-en-final2', 'heldout-en-final3'];
+const HELD_OUT = ['heldout-en-dev', 'heldout-en-dev2', 'heldout-zh-dev', 'heldout-en-final', 'heldout-zh-final', 'heldout-en-final2', 'heldout-en-final3', 'heldout-en-final4', 'heldout-zh-final2'];
 const heldOut = HELD_OUT.flatMap((name) => readJsonl(join(REPO_ROOT, 'data/nlu', `${name}.jsonl`)).map((r) => ({ ...r, name })));
 const key = (text: string): string => text.toLowerCase().replace(/\s+/g, ' ').trim();
 

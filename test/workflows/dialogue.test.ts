@@ -4,6 +4,8 @@
  * duplicate message ids, search attributes.
  */
 import { searchAttributes, stateQuery, transcriptQuery } from '../../src/workflows/contract';
+import { defaultSeed } from '../../src/commerce/seed';
+import { formatTime } from '../../src/domain';
 import { fakeActivities, say, startConversation, startTestEnv, textsFrom, waitForEntries, waitForState, type TestEnv } from './support';
 
 let t: TestEnv;
@@ -70,13 +72,15 @@ describe('AI dialogues', () => {
   it('tracks an order from tool data', async () => {
     const { activities, calls } = fakeActivities();
     const { taskQueue } = await t.worker(activities);
-    const h = await startConversation(t.client, taskQueue, 'where is my order?');
+    const h = await startConversation(t.client, taskQueue, 'where is my order?', { customer: { id: 'cust-1002', name: 'Bob Smith', tier: 'regular' } });
     await waitForEntries(h, 1);
     await say(h, '100000000002');
     const transcript = await waitForEntries(h, 2);
+    // The seed's dates move with the clock: the latest event is in the past, the estimate ahead.
+    const shipment = defaultSeed().shipments.find((s) => s.orderNumber === '100000000002')!;
     expect(textsFrom(transcript)).toEqual([
       'Could you give me your 12-digit order number?',
-      'Order 100000000002 is with UPS (tracking 1Z999AA10000000002): in transit. Latest update: 2025-05-23 19:05 UTC, Portland, OR: Arrived at destination facility. Estimated delivery: 2025-06-03.',
+      `Order 100000000002 is with UPS (tracking 1Z999AA10000000002): in transit. Latest update: ${formatTime(shipment.events.at(-1)!.at)}, Portland, OR: Arrived at destination facility. Estimated delivery: ${shipment.estimatedDelivery}.`,
     ]);
     expect(calls.byName.getOrder).toEqual([{ orderNumber: '100000000002' }]);
     expect(calls.byName.trackShipment).toEqual([{ orderNumber: '100000000002' }]);
@@ -90,11 +94,11 @@ describe('AI dialogues', () => {
     await waitForEntries(h, 1);
     await say(h, 'it broke');
     await waitForState(h, (s) => s.slots.reason === 'it broke', 'reason slot');
-    await say(h, 'actually, where is my order 100000000002?');
+    await say(h, 'actually, where is my order 100000000004?');
     const state = await waitForState(h, (s) => s.intent === 'track_order', 'switch to tracking');
     expect(state.slots).toEqual({});
     const transcript = await waitForEntries(h, 3);
-    expect(textsFrom(transcript).at(-1)).toContain('Order 100000000002 is with UPS');
+    expect(textsFrom(transcript).at(-1)).toContain('Order 100000000004: being processed');
     await t.terminate(h);
   });
 
@@ -130,7 +134,7 @@ describe('AI dialogues', () => {
   it('upserts search attributes on escalation', async () => {
     const { activities, calls } = fakeActivities();
     const { taskQueue } = await t.worker(activities);
-    const h = await startConversation(t.client, taskQueue, 'refund order 100000000003');
+    const h = await startConversation(t.client, taskQueue, 'refund order 100000000001', { policy: { refundEscalationAmount: 50 } });
     await waitForState(h, (s) => s.phase === 'queued', 'queued');
     const desc = await h.describe();
     const sa = desc.typedSearchAttributes;
@@ -145,7 +149,7 @@ describe('AI dialogues', () => {
     expect(sa.get(searchAttributes.waitingSince)).toBeInstanceOf(Date);
     expect(calls.count('summarizeHandover')).toBe(1);
     const transcript = await h.query(transcriptQuery, 0);
-    expect(textsFrom(transcript).at(-1)).toContain('USD 899.00');
+    expect(textsFrom(transcript).at(-1)).toContain('USD 59.90');
     expect(calls.count('submitRefund')).toBe(0);
     await t.terminate(h);
   });

@@ -17,9 +17,13 @@ import {
   closeSignal,
   releaseUpdate,
 } from '../../src/workflows/contract';
+import { defaultSeed } from '../../src/commerce/seed';
+import { createUnderstander } from '../../src/nlu';
 import { fakeActivities, say, startConversation, startTestEnv, waitForEntries, waitForState, type ConversationHandle, type TestEnv } from './support';
 
 const OUT = join(__dirname, '../fixtures/histories');
+/** The real understanding pipeline, where a scenario needs what it reads out of context. */
+const nlu = createUnderstander();
 
 type Scenario = (t: TestEnv, taskQueue: string) => Promise<ConversationHandle>;
 
@@ -35,7 +39,11 @@ const scenarios: Record<string, Scenario> = {
     return h;
   },
   async 'refund-zh'(t, tq) {
-    const h = await startConversation(t.client, tq, '我要退款，订单号100000000006', { conversationId: 'replay-refund-zh', locale: 'zh' });
+    const h = await startConversation(t.client, tq, '我要退款，订单号100000000006', {
+      conversationId: 'replay-refund-zh',
+      locale: 'zh',
+      customer: { id: 'cust-cn-1', name: '王小明', tier: 'regular' },
+    });
     await waitForEntries(h, 1);
     for (const [i, text] of ['质量有问题', '原路退回', '确认'].entries()) {
       await say(h, text, `r-zh-${i}`);
@@ -45,14 +53,43 @@ const scenarios: Record<string, Scenario> = {
     return h;
   },
   async 'escalate-claim-release'(t, tq) {
-    const h = await startConversation(t.client, tq, 'refund order 100000000003', { conversationId: 'replay-escalate' });
+    const h = await startConversation(t.client, tq, 'refund order 100000000003', {
+      conversationId: 'replay-escalate',
+      customer: { id: 'cust-vip-1', name: 'Victoria Park', tier: 'vip' },
+    });
     await waitForState(h, (s) => s.phase === 'queued', 'queued');
     await say(h, 'hello? still waiting', 'e-1');
     await h.executeUpdate(claimUpdate, { args: [{ agentId: 'agent-1', agentName: 'Dana' }], updateId: 'claim-1' });
     await h.signal(agentMessageSignal, { agentId: 'agent-1', messageId: 'a-1', text: 'I approved the refund.' });
     await waitForEntries(h, 1, 'agent');
     await h.executeUpdate(releaseUpdate, { args: [{ agentId: 'agent-1', to: 'ai' }], updateId: 'release-1' });
-    await say(h, 'where is my order 100000000002', 'e-2');
+    await say(h, 'where is my order 100000000003', 'e-2');
+    await waitForEntries(h, 2);
+    await h.signal(closeSignal, { by: 'customer' });
+    return h;
+  },
+  /** An anonymous customer verifies by email; the tracking lookup is slow enough for the "checking…" notice. */
+  async 'anonymous-verify-progress'(t, tq) {
+    const h = await startConversation(t.client, tq, 'where is my order 100000000002', {
+      conversationId: 'replay-verify',
+      customer: { id: 'anon-replay', tier: 'regular', anonymous: true },
+    });
+    await waitForEntries(h, 1);
+    await say(h, 'bob@example.com', 'v-1');
+    await waitForEntries(h, 3);
+    await h.signal(closeSignal, { by: 'customer' });
+    return h;
+  },
+  /** The agent sets up a refund, hands back with a note; the AI continues it. */
+  async 'release-with-context'(t, tq) {
+    const h = await startConversation(t.client, tq, 'I want to talk to a human', { conversationId: 'replay-handback', customer: { id: 'cust-1001', name: 'Alice Johnson', tier: 'regular' } });
+    await waitForState(h, (s) => s.phase === 'queued', 'queued');
+    await h.executeUpdate(claimUpdate, { args: [{ agentId: 'agent-4', agentName: 'Kim' }], updateId: 'claim-4' });
+    await h.signal(agentMessageSignal, { agentId: 'agent-4', messageId: 'a-4', text: 'Which order is it about?' });
+    await say(h, '100000000001, it arrived broken', 'c-4');
+    await waitForEntries(h, 1, 'agent');
+    await h.executeUpdate(releaseUpdate, { args: [{ agentId: 'agent-4', to: 'ai', note: 'customer wants a refund' }], updateId: 'release-4' });
+    await say(h, 'ok please go ahead with the refund', 'c-5');
     await waitForEntries(h, 2);
     await h.signal(closeSignal, { by: 'customer' });
     return h;
@@ -97,7 +134,13 @@ async function main(): Promise<void> {
       // The takeover scenario needs a turn that is still running when the agent arrives.
       const slow = name === 'takeover-mid-turn';
       const { activities } = fakeActivities(
-        slow ? { phraseReply: async (input) => new Promise((r) => setTimeout(() => r(input.draft), 1500)) } : {},
+        slow
+          ? { phraseReply: async (input) => new Promise((r) => setTimeout(() => r(input.draft), 1500)) }
+          : name === 'anonymous-verify-progress'
+            ? { trackShipment: async ({ orderNumber }) => new Promise((r) => setTimeout(() => r(defaultSeed().shipments.find((s) => s.orderNumber === orderNumber)!), 2500)) }
+            : name === 'release-with-context'
+              ? { understand: (input) => nlu.understand(input) }
+              : {},
       );
       const { taskQueue } = await t.worker(activities);
       const h = await scenario(t, taskQueue);

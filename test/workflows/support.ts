@@ -192,6 +192,11 @@ export function fakeActivities(overrides: Partial<Activities> = {}, script: Scri
     changeAddress: async (req) => ({ orderNumber: req.orderNumber, shippingAddress: req.address, status: 'updated' }),
     cancelOrder: async (req) => ({ orderNumber: req.orderNumber, status: 'cancelled' }),
     createTicket: async () => ({ ticketId: `TK-${Object.values(byName).flat().length}`, status: 'open' }),
+    verifyOrderContact: async (req) => {
+      const o = order(req.orderNumber);
+      const c = seed.customers.find((x) => x.id === o.customerId);
+      return { orderNumber: o.orderNumber, verified: !!c?.email && c.email === req.contact.trim().toLowerCase() };
+    },
     phraseReply: async (input) => input.draft,
     summarizeHandover: async (input) => input.handover,
     publishEvent: async (event) => {
@@ -216,7 +221,7 @@ function notFound(orderNumber: string): Error {
 }
 
 /** The activities that only the AI phase may reach. */
-export const AI_ACTIVITIES = ['understand', 'phraseReply', 'summarizeHandover', 'getOrder', 'trackShipment', 'submitRefund', 'createReturn', 'createRepair', 'changeAddress', 'cancelOrder'] as const;
+export const AI_ACTIVITIES = ['understand', 'phraseReply', 'summarizeHandover', 'getOrder', 'trackShipment', 'submitRefund', 'createReturn', 'createRepair', 'changeAddress', 'cancelOrder', 'verifyOrderContact'] as const;
 
 export function aiCallCount(calls: Calls): number {
   return AI_ACTIVITIES.reduce((n, name) => n + calls.count(name), 0);

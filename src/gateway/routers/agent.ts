@@ -66,7 +66,7 @@ export function createAgentRouter({ agents, conversations, queue, metrics, logge
       );
     }
     try {
-      const result = await conversations.claim(id, { id: agent.id, name: agent.name });
+      const result = await conversations.claim(id, { id: agent.id, name: agent.name, ...(agent.language ? { language: agent.language } : {}) });
       metrics.claims.inc({ outcome: 'claimed' });
       if (state.queue?.waitingSince) {
         const waited = (Date.now() - Date.parse(state.queue.waitingSince)) / 1000;

@@ -38,7 +38,7 @@ export function createCustomerRouter({ tokens, integrationKey, logger }: Custome
     const customer: Customer =
       trusted && body.customer
         ? { id: body.customer.id, ...(body.customer.name ? { name: body.customer.name } : {}), tier: body.customer.tier }
-        : { id: `anon-${randomUUID()}`, tier: 'regular' };
+        : { id: `anon-${randomUUID()}`, tier: 'regular', anonymous: true };
     const token = tokens.issue({ conversationId, customer, ...(body.locale ? { locale: body.locale } : {}) });
     logger.info({ conversationId, tier: customer.tier, trusted }, 'conversation created');
     res.status(201).json({ conversationId, token });

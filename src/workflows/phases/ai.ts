@@ -10,7 +10,7 @@
  * backend may already have acted) and its outcome is recorded for the agent.
  */
 import { RetryState } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, sleep } from '@temporalio/workflow';
 import {
   afterTool,
   appendEntries,
@@ -24,6 +24,8 @@ import {
   pendingCustomerText,
   recordToolCall,
   render,
+  TOOL_PROGRESS,
+  understandInputFor,
   type Action,
   type AiState,
   type ConversationState,
@@ -31,10 +33,9 @@ import {
   type ToolErrorKind,
   type ToolOutcome,
 } from '../../domain';
-import type { UnderstandInput } from '../../nlu/types';
-import { phraseReply, summarizeHandover, tools, understand } from '../ai-activities';
+import { phraseReply, summarizeHandover, toolsWithTimeout, understand, type ToolActivities } from '../ai-activities';
 import { TOOL_MAX_ATTEMPTS } from '../activity-options';
-import { ErrorCode, type Escalation, type Handover, type ToolCallRecord, type Understanding } from '../contract';
+import { ErrorCode, type Escalation, type Handover, type ImageRef, type ToolCallRecord, type Understanding } from '../contract';
 import type { ConversationRuntime } from '../runtime';
 import type { PhaseExit } from './types';
 
@@ -67,13 +68,13 @@ export async function runAiPhase(rt: ConversationRuntime): Promise<PhaseExit> {
 }
 
 async function runTurn(rt: ConversationRuntime): Promise<void> {
-  const { seqs, text } = pendingCustomerText(rt.state);
+  const { seqs, text, images } = pendingCustomerText(rt.state);
   const snapshot: ConversationState = { ...rt.state, inbox: rt.state.inbox.filter((s) => !seqs.includes(s)) };
   const scope = new CancellationScope();
   rt.activeTurn = scope;
   let result: TurnResult | undefined;
   try {
-    result = await scope.run(() => aiTurn(rt, snapshot, text));
+    result = await scope.run(() => aiTurn(rt, snapshot, text, images));
   } catch (err) {
     if (!isCancellation(err)) throw err;
   } finally {
@@ -86,13 +87,19 @@ async function runTurn(rt: ConversationRuntime): Promise<void> {
   await commit(rt, seqs, result);
 }
 
-async function aiTurn(rt: ConversationRuntime, snapshot: ConversationState, text: string): Promise<TurnResult> {
+async function aiTurn(rt: ConversationRuntime, snapshot: ConversationState, text: string, images: ImageRef[]): Promise<TurnResult> {
   let understanding: Understanding | undefined;
-  try {
-    understanding = await understand(understandInput(snapshot, text));
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-    log.warn('understanding failed', { error: err instanceof Error ? err.message : String(err) });
+  if (text.trim() === '' && images.length > 0) {
+    // A photo without words: nothing to classify; the policy asks what it is about.
+    understanding = photoOnly(snapshot, images);
+  } else {
+    try {
+      understanding = await understand(understandInputFor(snapshot, text));
+      if (images.length > 0) understanding = { ...understanding, images };
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('understanding failed', { error: err instanceof Error ? err.message : String(err) });
+    }
   }
   const decision = understanding
     ? decide(snapshot, understanding, rt.policy, rt.now())
@@ -107,7 +114,7 @@ async function aiTurn(rt: ConversationRuntime, snapshot: ConversationState, text
     if (action.kind === 'reply') {
       drafts.push({ text: action.text, facts: action.facts });
     } else if (action.kind === 'callTool') {
-      const outcome = await runTool(rt, action.call);
+      const outcome = await runToolWithProgress(rt, state, action.call);
       const after = afterTool(state, action.call, outcome, rt.policy, rt.now());
       state = after.state;
       recordTool(rt, after.record, action.call);
@@ -127,15 +134,18 @@ async function aiTurn(rt: ConversationRuntime, snapshot: ConversationState, text
   return result;
 }
 
-function understandInput(state: ConversationState, text: string): UnderstandInput {
-  const input: UnderstandInput = { text, languageHint: state.ai.language };
-  const task = state.ai.task;
-  if (task) {
-    input.expecting = { intent: task.intent };
-    if (task.awaiting?.kind === 'slot') input.expecting.slot = task.awaiting.slot;
-    if (task.awaiting?.kind === 'confirm') input.expecting.confirming = true;
-  }
-  return input;
+function photoOnly(state: ConversationState, images: ImageRef[]): Understanding {
+  return {
+    intent: 'out_of_scope',
+    confidence: 0,
+    layer: 'rule',
+    entities: {},
+    emotion: 'neutral',
+    language: state.ai.language,
+    humanRequested: false,
+    normalizedText: '',
+    images,
+  };
 }
 
 async function phrase(draft: string, state: ConversationState, intent: Understanding['intent'] | undefined, facts?: Record<string, string>): Promise<string> {
@@ -148,20 +158,69 @@ async function phrase(draft: string, state: ConversationState, intent: Understan
   }
 }
 
-async function runTool(rt: ConversationRuntime, call: ToolCall): Promise<ToolOutcome> {
+/**
+ * Runs a tool; if it is still running after `toolProgressMs`, the customer
+ * gets a short "one moment, I'm checking your order…" at once (the turn's
+ * other replies wait for its end). The timer is a workflow timer, cancelled
+ * when the tool ends first, so a replay sees the same commands.
+ *
+ * Not behind patched(): this release changes which tools a turn calls
+ * (ownership lookups, verification), so histories of the previous release do
+ * not replay anyway; the fixtures were re-recorded (see test/replay.test.ts).
+ */
+async function runToolWithProgress(rt: ConversationRuntime, state: ConversationState, call: ToolCall): Promise<ToolOutcome> {
+  let done = false;
+  const timer = new CancellationScope();
+  const notice = timer
+    .run(() => sleep(rt.policy.toolProgressMs))
+    .then(
+      () => {
+        if (done || rt.state.phase !== 'ai' || rt.activeTurn?.consideredCancelled) return;
+        const progress = TOOL_PROGRESS[call.tool];
+        const text = render('tool_progress', state.ai.language, { progressEn: progress?.en, progressZh: progress?.zh });
+        const r = appendEntries(rt.state, [{ from: 'bot', text }], rt.now());
+        rt.apply({ state: r.state, entries: r.entries });
+      },
+      (err: unknown) => {
+        if (!isCancellation(err)) throw err;
+      },
+    );
   try {
-    const result = hasSideEffect(call.tool) ? await CancellationScope.nonCancellable(() => invoke(call)) : await invoke(call);
+    return await runTool(tools(rt), call);
+  } finally {
+    done = true;
+    timer.cancel();
+    await notice;
+  }
+}
+
+function tools(rt: ConversationRuntime): ToolActivities {
+  return toolsWithTimeout(rt.policy.toolTimeoutMs);
+}
+
+async function runTool(activities: ToolActivities, call: ToolCall): Promise<ToolOutcome> {
+  try {
+    const result = hasSideEffect(call.tool) ? await CancellationScope.nonCancellable(() => invoke(activities, call)) : await invoke(activities, call);
     return { ok: true, result };
   } catch (err) {
     if (isCancellation(err)) throw err;
     const kind = toolErrorKind(err);
-    log.warn('tool failed', { tool: call.tool, kind });
+    const code = toolErrorCode(err);
+    log.warn('tool failed', { tool: call.tool, kind, code });
     const exhausted = err instanceof ActivityFailure && err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED;
-    return exhausted ? { ok: false, error: kind, attempts: TOOL_MAX_ATTEMPTS } : { ok: false, error: kind };
+    return { ok: false, error: kind, ...(exhausted ? { attempts: TOOL_MAX_ATTEMPTS } : {}), ...(code ? { code } : {}) };
   }
 }
 
-function invoke(call: ToolCall): Promise<unknown> {
+/** The backend's business code (e.g. order_not_refundable) from the failure's details, for definite refusals only. */
+function toolErrorCode(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== ErrorCode.ToolBadRequest) return undefined;
+  const details = cause.details?.[0] as { code?: unknown } | undefined;
+  return typeof details?.code === 'string' ? details.code : undefined;
+}
+
+function invoke(tools: ToolActivities, call: ToolCall): Promise<unknown> {
   switch (call.tool) {
     case 'getOrder':
       return tools.getOrder(call.input);
@@ -179,6 +238,8 @@ function invoke(call: ToolCall): Promise<unknown> {
       return tools.cancelOrder(call.input);
     case 'createTicket':
       return tools.createTicket(call.input);
+    case 'verifyOrderContact':
+      return tools.verifyOrderContact(call.input);
   }
 }
 

@@ -1,0 +1,78 @@
+/**
+ * Customer photos: content sniffing and a content-addressed store.
+ *
+ * The bytes never enter the workflow (histories would balloon and carry
+ * personal data); the workflow holds an {@link ImageRef} — the sha256 of the
+ * bytes, the sniffed type and the size. Storing by hash makes a re-upload of
+ * the same photo free and lets any gateway serve any image from a shared
+ * folder. The type comes from the file's first bytes, never from the
+ * client's Content-Type or file name.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ImageRef } from '../workflows/contract';
+
+/**
+ * The four formats we accept, by their signatures (JPEG FF D8 FF; PNG's
+ * 8-byte header; GIF87a/GIF89a; RIFF….WEBP). Four fixed signatures do not
+ * need a sniffing library (the maintained one, file-type, is ESM-only and
+ * brings a tokenizer stack for hundreds of formats we would refuse anyway).
+ */
+export function sniffImage(bytes: Uint8Array): ImageRef['mime'] | undefined {
+  const b = bytes;
+  const at = (i: number, ...v: number[]) => v.every((x, k) => b[i + k] === x);
+  if (b.length >= 3 && at(0, 0xff, 0xd8, 0xff)) return 'image/jpeg';
+  if (b.length >= 8 && at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
+  if (b.length >= 6 && at(0, 0x47, 0x49, 0x46, 0x38) && (b[4] === 0x37 || b[4] === 0x39) && b[5] === 0x61) return 'image/gif';
+  if (b.length >= 12 && at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) return 'image/webp';
+  return undefined;
+}
+
+export interface StoredImage {
+  ref: ImageRef;
+  bytes: Buffer;
+}
+
+export interface ImageStore {
+  /** Stores the bytes (idempotent: same bytes, same id). */
+  put(bytes: Buffer, mime: ImageRef['mime']): Promise<ImageRef>;
+  /** The image, or undefined for an unknown id. */
+  get(id: string): Promise<StoredImage | undefined>;
+}
+
+const EXT: Record<ImageRef['mime'], string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif' };
+const ID = /^[0-9a-f]{64}$/;
+
+/** Files named `<sha256>.<ext>` in one folder (IMAGE_DIR, or a folder under the system temp dir). */
+export class FileImageStore implements ImageStore {
+  private ready: Promise<unknown> | undefined;
+
+  constructor(readonly dir: string = path.join(tmpdir(), 'switchboard-images')) {}
+
+  async put(bytes: Buffer, mime: ImageRef['mime']): Promise<ImageRef> {
+    this.ready ??= mkdir(this.dir, { recursive: true });
+    await this.ready;
+    const id = createHash('sha256').update(bytes).digest('hex');
+    const file = path.join(this.dir, `${id}.${EXT[mime]}`);
+    // Write then rename: a reader never sees half a file, and two uploads of the same photo race harmlessly.
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(tmp, bytes);
+    await rename(tmp, file);
+    return { id, mime, bytes: bytes.length };
+  }
+
+  async get(id: string): Promise<StoredImage | undefined> {
+    if (!ID.test(id)) return undefined;
+    for (const [mime, ext] of Object.entries(EXT) as [ImageRef['mime'], string][]) {
+      try {
+        const bytes = await readFile(path.join(this.dir, `${id}.${ext}`));
+        return { ref: { id, mime, bytes: bytes.length }, bytes };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    return undefined;
+  }
+}

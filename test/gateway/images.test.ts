@@ -1,0 +1,116 @@
+/**
+ * Customer photos: the upload route, sniffing, the size limit, the content-hash
+ * store, and who may read an image back.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { sniffImage } from '../../src/gateway/images';
+import { customerMessageSignal } from '../../src/workflows/contract';
+import { startHarness, TOKENS, type Harness } from './harness';
+
+/** The smallest real files of each format: a 1×1 PNG, GIF and WebP, and a JPEG header. */
+export const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+const GIF_1x1 = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+const WEBP_1x1 = Buffer.from('UklGRiQAAABXRUJQVlA4IBgAAAAwAQCdASoBAAEAAwA0JaQAA3AA/vuUAAA=', 'base64');
+const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);
+
+describe('sniffImage', () => {
+  it('knows JPEG, PNG, GIF and WebP by their first bytes', () => {
+    expect(sniffImage(JPEG_HEAD)).toBe('image/jpeg');
+    expect(sniffImage(PNG_1x1)).toBe('image/png');
+    expect(sniffImage(GIF_1x1)).toBe('image/gif');
+    expect(sniffImage(WEBP_1x1)).toBe('image/webp');
+  });
+
+  it('refuses everything else, whatever it is called', () => {
+    expect(sniffImage(Buffer.from('%PDF-1.7 not an image'))).toBeUndefined();
+    expect(sniffImage(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBeUndefined();
+    expect(sniffImage(Buffer.from('RIFF\x00\x00\x00\x00WAVEfmt '))).toBeUndefined();
+    expect(sniffImage(PNG_1x1.subarray(0, 5))).toBeUndefined();
+    expect(sniffImage(Buffer.alloc(0))).toBeUndefined();
+  });
+});
+
+describe('POST /api/conversations/:id/images', () => {
+  let h: Harness;
+  let dir: string;
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sb-images-'));
+    h = await startHarness({ IMAGE_DIR: dir, IMAGE_MAX_BYTES: '2000' });
+  });
+  afterEach(async () => {
+    await h.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function conversation(): Promise<{ conversationId: string; token: string }> {
+    const res = await request(h.gateway.app).post('/api/conversations').send({ locale: 'en' }).expect(201);
+    return res.body;
+  }
+  const upload = (c: { conversationId: string; token: string }, body: Buffer, query = '') =>
+    request(h.gateway.app)
+      .post(`/api/conversations/${c.conversationId}/images${query}`)
+      .set('Authorization', `Bearer ${c.token}`)
+      .set('Content-Type', 'image/png')
+      .send(body);
+
+  it('stores the photo by content hash and sends the conversation a message holding only its reference', async () => {
+    const c = await conversation();
+    const res = await upload(c, PNG_1x1, '?id=photo-1&text=it%20arrived%20cracked').expect(202);
+    const sha = createHash('sha256').update(PNG_1x1).digest('hex');
+    expect(res.body).toEqual({ messageId: 'photo-1', image: { id: sha, mime: 'image/png', bytes: PNG_1x1.length } });
+    expect(readdirSync(dir)).toEqual([`${sha}.png`]);
+    const start = h.fake.signalsWithStart.at(-1)!;
+    expect(start.options.signal).toBe(customerMessageSignal);
+    expect(start.options.signalArgs).toEqual([{ messageId: 'photo-1', text: 'it arrived cracked', image: { id: sha, mime: 'image/png', bytes: PNG_1x1.length } }]);
+    // The same photo again is the same file.
+    await upload(c, PNG_1x1, '?id=photo-2').expect(202);
+    expect(readdirSync(dir)).toHaveLength(1);
+  });
+
+  it('serves it back to the customer of that conversation and to agents, and to nobody else', async () => {
+    const c = await conversation();
+    const { body } = await upload(c, PNG_1x1, '?id=p').expect(202);
+    const mine = await request(h.gateway.app).get(`/api/images/${body.image.id}`).set('Authorization', `Bearer ${c.token}`).expect(200);
+    expect(mine.headers['content-type']).toBe('image/png');
+    expect(Buffer.compare(mine.body as Buffer, PNG_1x1)).toBe(0);
+    await request(h.gateway.app).get(`/api/images/${body.image.id}`).set('Authorization', `Bearer ${Object.values(TOKENS)[0]}`).expect(200);
+    const other = await conversation();
+    const refused = await request(h.gateway.app).get(`/api/images/${body.image.id}`).set('Authorization', `Bearer ${other.token}`).expect(404);
+    expect(refused.body.error.code).toBe('not_found');
+    await request(h.gateway.app).get(`/api/images/${body.image.id}`).expect(401);
+    await request(h.gateway.app).get(`/api/images/${'0'.repeat(64)}`).set('Authorization', `Bearer ${Object.values(TOKENS)[0]}`).expect(404);
+  });
+
+  it('refuses a file that is not an image, whatever its Content-Type says, and changes nothing', async () => {
+    const c = await conversation();
+    const res = await upload(c, Buffer.from('GIF? no: just text pretending')).expect(400);
+    expect(res.body.error).toEqual({ code: 'invalid_input', message: 'the file is not a JPEG, PNG, WebP or GIF image' });
+    const empty = await upload(c, Buffer.alloc(0)).expect(400);
+    expect(empty.body.error.code).toBe('invalid_input');
+    expect(h.fake.signalsWithStart).toHaveLength(0);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('refuses a file over IMAGE_MAX_BYTES with 413 and stores nothing', async () => {
+    const c = await conversation();
+    const big = Buffer.concat([PNG_1x1, Buffer.alloc(3000)]);
+    const res = await upload(c, big).expect(413);
+    expect(res.body.error.code).toBe('payload_too_large');
+    expect(h.fake.signalsWithStart).toHaveLength(0);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('needs the token of this very conversation', async () => {
+    const c = await conversation();
+    const other = await conversation();
+    await request(h.gateway.app).post(`/api/conversations/${c.conversationId}/images`).set('Content-Type', 'image/png').send(PNG_1x1).expect(401);
+    const forbidden = await upload({ conversationId: c.conversationId, token: other.token }, PNG_1x1).expect(403);
+    expect(forbidden.body.error.code).toBe('forbidden');
+    expect(h.fake.signalsWithStart).toHaveLength(0);
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  });
+});

@@ -18,6 +18,7 @@ import { upfrontReasons } from './escalation';
 import {
   explicitSlots,
   freeTextAnswer,
+  freeTextRemainder,
   isFreeTextSlot,
   isSubstantiveDescription,
   isTaskIntent,
@@ -326,6 +327,9 @@ function continueTask(t: Turn, task: Task, u: Understanding): boolean {
     const slot = awaiting.slot;
     if (hasFound) {
       t.usedContext = true;
+      // A burst may answer the question and give more besides: the messages that named no other slot are the answer.
+      const answer = found[slot] === undefined ? freeTextRemainder(task.intent, u) : undefined;
+      if (answer !== undefined && isFreeTextSlot(slot)) found[slot] = answer;
       applySlots(task, found);
       proceed(t, task);
       return true;

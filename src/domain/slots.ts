@@ -99,6 +99,23 @@ export function freeTextAnswer(slot: SlotName, u: Understanding): string | undef
 }
 
 /**
+ * The answer to an awaited free-text slot inside a burst that also stated
+ * other slots ("it arrived broken" + "store credit please" while the reason is
+ * asked): the burst's messages that name no slot of `intent` and are not a
+ * bare yes/no. Undefined when the turn was one message, or every message
+ * named a slot.
+ */
+export function freeTextRemainder(intent: TaskIntent, u: Understanding): string | undefined {
+  if (!u.segments || u.segments.length < 2) return undefined;
+  const order = u.entities.orderNumber;
+  const rest = u.segments.filter((segment) => {
+    if (isBareYesNoText(segment) || (order !== undefined && segment.includes(order))) return false;
+    return Object.keys(explicitSlots(intent, { ...u, normalizedText: segment, entities: {}, segments: undefined })).length === 0;
+  });
+  return rest.length > 0 ? clean(rest.join(' ')) : undefined;
+}
+
+/**
  * Only the literal words count: a classifier's confident "deny" on "不好用" or
  * "wrong colour" is the customer's reason, not a no.
  */

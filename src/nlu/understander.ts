@@ -191,6 +191,9 @@ class PipelineUnderstander implements Understander {
       humanRequested,
       normalizedText: normalized,
     };
+    // The workflow joins a burst with newlines; normalizing the whole text folds them away.
+    const segments = input.text.split('\n').map(normalize).filter((line) => line !== '');
+    if (segments.length > 1) result.segments = segments;
     const alternatives = this.alternatives(normalized, answer);
     if (alternatives.length > 0) result.alternatives = alternatives;
     if (input.context) Object.assign(result, this.fromContext(input.context, language));

@@ -166,6 +166,12 @@ export interface Understanding {
   humanRequested: boolean;
   /** The normalized text that was classified. */
   normalizedText: string;
+  /**
+   * A burst typed while the bot was busy is one turn; these are its messages,
+   * each normalized, in order (absent for a turn of one message). The policy
+   * reads "it arrived broken" + "store credit please" as two answers.
+   */
+  segments?: string[];
   /** The model's next likeliest intents after `intent` (best first), for clarifying questions. */
   alternatives?: { intent: Intent; confidence: number }[];
   /** Photos sent with this turn. */

@@ -29,6 +29,8 @@ export interface DialogueCase {
 export const DIALOGUES: DialogueCase[] = [
   // --- English ---------------------------------------------------------------
   { name: 'en refund, colloquial', who: 'alice', lang: 'en', turns: ['hey i want my money back for order 100000000001', 'it broke after 2 days', 'store credit is fine', 'yes'], tool: { tool: 'submitRefund', input: { orderNumber: '100000000001', reason: 'it broke after 2 days', method: 'store_credit' } }, last: 'refund_submitted' },
+  // A burst typed while the bot was busy is one turn (the workflow joins it with newlines): both answers count.
+  { name: 'en refund, reason and method in one burst', who: 'alice', lang: 'en', turns: ['I want a refund for order 100000000001', 'it arrived broken\nstore credit please', 'yes'], tool: { tool: 'submitRefund', input: { orderNumber: '100000000001', reason: 'it arrived broken', method: 'store_credit' } }, last: 'refund_submitted' },
   { name: 'en refund, misspelt', who: 'alice', lang: 'en', turns: ['i need a refnd for 100000000001', 'stopped working', 'back to my card', 'yep'], tool: { tool: 'submitRefund', input: { orderNumber: '100000000001', method: 'original_payment' } }, last: 'refund_submitted' },
   { name: 'en refund below the threshold wording', who: 'alice', lang: 'en', turns: ['can you refund me for order 100000000001 please'], last: 'ask_reason_refund', task: { intent: 'get_refund', slots: { orderNumber: '100000000001' } } },
   { name: 'en track, misspelt then the number', who: 'alice', lang: 'en', turns: ['wher is my oder', '100000000004'], tool: { tool: 'getOrder' }, last: 'order_status' },
@@ -64,6 +66,7 @@ export const DIALOGUES: DialogueCase[] = [
 
   // --- 中文 -------------------------------------------------------------------
   { name: 'zh 退款，原因"不想要了"', who: 'wang', lang: 'zh', turns: ['我要退款，订单100000000006', '不想要了', '原路退回', '确认'], tool: { tool: 'submitRefund', input: { orderNumber: '100000000006', reason: '不想要了', method: 'original_payment' } }, last: 'refund_submitted' },
+  { name: 'zh 退款，原因和退款方式在一串消息里', who: 'wang', lang: 'zh', turns: ['我要退款，订单100000000006', '质量有问题\n原路退回', '确认'], tool: { tool: 'submitRefund', input: { orderNumber: '100000000006', reason: '质量有问题', method: 'original_payment' } }, last: 'refund_submitted' },
   { name: 'zh 退款，原因"尺码不合适"', who: 'wang', lang: 'zh', turns: ['我要退款，订单100000000006', '尺码不合适'], last: 'ask_refundMethod', task: { intent: 'get_refund', slots: { reason: '尺码不合适' } } },
   { name: 'zh 退款，原因"质量太差了"', who: 'wang', lang: 'zh', turns: ['订单100000000006要退款', '质量太差了'], last: 'ask_refundMethod', task: { intent: 'get_refund', slots: { reason: '质量太差了' } } },
   { name: 'zh 谢谢 at a confirmation is not consent', who: 'wang', lang: 'zh', turns: ['我要退款，订单100000000006', '坏了', '退到余额', '谢谢'], last: 'thanks_confirm', task: { intent: 'get_refund', slots: { refundMethod: 'store_credit' } } },

@@ -33,6 +33,8 @@ export interface CompletionRequest {
   messages?: ProtocolMessage[];
   queryResults?: Record<string, WireObject>;
   forceCreateNewWorkflowTask?: boolean;
+  /** Hand the next task back in the response, started (the SDK core asks for it while it caches the run). */
+  returnNewWorkflowTask?: boolean;
   sdkMetadata?: WireObject;
   meteringMetadata?: WireObject;
   binaryChecksum?: string;
@@ -462,13 +464,15 @@ export function completeWorkflowTask(run: WorkflowRun, token: WorkflowToken, req
       scheduledNext = true;
     }
   }
+  // Started here, before anything else can happen to the run: see WorkflowRun.startWorkflowTaskInline.
+  const workflowTask = scheduledNext && req.returnNewWorkflowTask ? run.startWorkflowTaskInline(identity) : undefined;
   run.releaseWorkflowTaskLockIfIdle();
   for (const act of toDispatch) dispatchActivity(act);
   for (const effect of afterCommit) effect();
   // Queries that arrived during this task ride along with the next one, or (as on the real server) go out as query tasks.
   if (!scheduledNext) run.queries.dispatchWaitingAsLegacy();
   run.notify();
-  return {};
+  return workflowTask ? { workflowTask } : {};
 }
 
 export function failWorkflowTaskFromWorker(

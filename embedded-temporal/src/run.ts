@@ -256,7 +256,22 @@ export class WorkflowRun {
     this.notify();
   }
 
-  private startWorkflowTask(seq: number, poll: PollInfo): WireObject | undefined {
+  /**
+   * Starts the task a completion has just scheduled and returns it for that
+   * completion's response, as the real server does when the worker sets
+   * `return_new_workflow_task` (it always does while it caches the run): the
+   * next task is started in the same transaction, so no event can land
+   * between its WorkflowTaskScheduled and WorkflowTaskStarted; signals that
+   * arrive from then on are buffered until it completes. Its history is
+   * partial — after the last completed task's started event — as a sticky
+   * task's is: the worker already holds the rest.
+   */
+  startWorkflowTaskInline(identity: string): WireObject | undefined {
+    if (this.wft.phase !== 'scheduled') return undefined;
+    return this.startWorkflowTask(this.wft.seq, { identity, requestId: 'request-from-RespondWorkflowTaskCompleted' }, true);
+  }
+
+  private startWorkflowTask(seq: number, poll: PollInfo, partial = false): WireObject | undefined {
     if (!this.isOpen || this.wft.phase !== 'scheduled' || this.wft.seq !== seq) return undefined;
     const started = this.history.append('EVENT_TYPE_WORKFLOW_TASK_STARTED', {
       scheduledEventId: this.wft.scheduledEventId,
@@ -283,16 +298,23 @@ export class WorkflowRun {
       started.eventId,
       this.wft.attempt,
       { queries, messages },
+      partial ? this.lastCompletedStartedEventId + 1 : 1,
     );
   }
 
-  /** A poll response carrying history 1…`upToEventId` (paged when long; the worker fetches the rest). */
-  taskResponse(taskToken: Buffer, startedEventId: number, attempt: number, extra: WireObject): WireObject {
+  /**
+   * A poll response carrying history `fromEventId`…`upToEventId` (paged when
+   * long; the worker fetches the rest). `fromEventId` > 1 only for a task
+   * handed back inline to the worker that completed the previous one.
+   */
+  taskResponse(taskToken: Buffer, startedEventId: number, attempt: number, extra: WireObject, fromEventId = 1): WireObject {
     const upTo = startedEventId > 0 ? startedEventId : this.history.lastEventId;
     const pageSize = this.host.config.historyPageSize;
-    const events = this.history.events.slice(0, Math.min(upTo, pageSize));
+    const from = Math.max(1, fromEventId);
+    const end = Math.min(upTo, from - 1 + pageSize);
+    const events = this.history.events.slice(from - 1, end);
     const nextPageToken =
-      upTo > pageSize ? encodeHistoryToken({ runId: this.runId, nextEventId: pageSize + 1, lastEventId: upTo }) : undefined;
+      upTo > end ? encodeHistoryToken({ runId: this.runId, nextEventId: end + 1, lastEventId: upTo }) : undefined;
     const now = this.host.clock.now();
     return {
       taskToken,

@@ -7,5 +7,9 @@ export function createEventActivities({ bus }: { bus: EventBus }) {
     async publishEvent(event: OutboundEvent): Promise<void> {
       await bus.publish(event);
     },
+    /** In order, one after another: a client relies on seq order. */
+    async publishEvents(events: OutboundEvent[]): Promise<void> {
+      for (const event of events) await bus.publish(event);
+    },
   };
 }

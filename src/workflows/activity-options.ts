@@ -29,23 +29,25 @@ export const LLM_ACTIVITY_OPTIONS = {
 } satisfies ActivityOptions;
 
 /**
- * Understanding runs as a local activity: no server round trip for the common
- * rule/model path. 15s leaves room for the LLM layer when it is configured.
+ * Understanding: 15s leaves room for the LLM layer when it is configured.
+ * An ordinary activity since NO_LOCAL_ACTIVITIES (workflows/runtime.ts);
+ * runs started before that keep the local activity.
  */
 export const UNDERSTAND_OPTIONS = {
   startToCloseTimeout: '15s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumAttempts: 2 },
-} satisfies LocalActivityOptions;
+} satisfies ActivityOptions & LocalActivityOptions;
 
 /**
- * Publishing to the event bus, also local: it is quick, and the transcript
- * stays the source of truth (clients resume by seq), so a lost event after
- * five attempts is logged, not fatal.
+ * Publishing to the event bus (an ordinary activity since NO_LOCAL_ACTIVITIES,
+ * local before): it is quick, and the transcript stays the source of truth
+ * (clients resume by seq), so a lost event after five attempts is logged,
+ * not fatal.
  */
 export const PUBLISH_OPTIONS = {
   startToCloseTimeout: '5s',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 5 },
-} satisfies LocalActivityOptions;
+} satisfies ActivityOptions & LocalActivityOptions;
 
 /** Attempts a tool gets before its failure reaches the policy (for the tool call record). */
 export const TOOL_MAX_ATTEMPTS = TOOL_ACTIVITY_OPTIONS.retry.maximumAttempts;

@@ -11,7 +11,10 @@ import type { Activities } from '../activities';
 import type { ToolName } from './contract';
 import { LLM_ACTIVITY_OPTIONS, TOOL_ACTIVITY_OPTIONS, UNDERSTAND_OPTIONS } from './activity-options';
 
-export const { understand } = proxyLocalActivities<Pick<Activities, 'understand'>>(UNDERSTAND_OPTIONS);
+export const { understand } = proxyActivities<Pick<Activities, 'understand'>>(UNDERSTAND_OPTIONS);
+
+/** Understanding as runs started before NO_LOCAL_ACTIVITIES (workflows/runtime.ts) called it, kept so their histories replay. */
+export const { understand: understandLocally } = proxyLocalActivities<Pick<Activities, 'understand'>>(UNDERSTAND_OPTIONS);
 
 export type ToolActivities = Pick<Activities, ToolName>;
 

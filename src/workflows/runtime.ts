@@ -13,6 +13,7 @@ import {
   type CancellationScope,
   condition,
   log,
+  patched,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -20,11 +21,32 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { ConversationState, Transition } from '../domain';
 import type { ConversationInput, OutboundEvent, PolicyConfig, TranscriptEntry } from './contract';
 import { priorityRank, searchAttributes } from './contract';
-import { publishEvent } from './desk-activities';
+import { publishEventLocally, publishEvents } from './desk-activities';
+
+/**
+ * Patch id: the conversation workflow runs no local activities (understand
+ * and publishing are ordinary activities; runs started before keep theirs).
+ *
+ * Local activities resolve inside the worker, and where their results enter
+ * the workflow is decided by the worker, not by the history. The publisher
+ * (publishEvent, on its own coroutine) and the AI turn (understand) both ran
+ * them; a query answered mid-task, or a task completed while one was still
+ * running, made the worker deliver a result in one activation while replay
+ * delivers it in another, and the workflow then scheduled its next commands
+ * in another order. After a worker restart, replay failed for good
+ * ("Missing associated machine for LocalActivity(n)", "Activity id of
+ * scheduled event '4' does not match … '5'", "Activity type of recorded
+ * marker 'understand' does not match … 'publishEvent'"): the crash soak froze
+ * 1–4 of 24 conversations per run on Temporal's dev server. Ordinary
+ * activities resolve through history events, which replay in their order.
+ */
+export const NO_LOCAL_ACTIVITIES = 'no-local-activities';
 
 export class ConversationRuntime {
   /** The AI turn in flight, cancelled by takeover and close. */
   activeTurn?: CancellationScope;
+  /** False only when replaying a run started before {@link NO_LOCAL_ACTIVITIES}. */
+  readonly noLocalActivities = patched(NO_LOCAL_ACTIVITIES);
   private readonly outbox: OutboundEvent[] = [];
   private publishing = false;
   private lastSearchAttributes = '';
@@ -119,13 +141,14 @@ export class ConversationRuntime {
   private async pump(): Promise<void> {
     for (;;) {
       await condition(() => this.outbox.length > 0);
-      const event = this.outbox.shift() as OutboundEvent;
+      // Everything queued goes in one activity: one round trip for a turn's reply and status.
+      const batch = this.noLocalActivities ? this.outbox.splice(0) : [this.outbox.shift() as OutboundEvent];
       this.publishing = true;
       try {
-        await publishEvent(event);
+        await (this.noLocalActivities ? publishEvents(batch) : publishEventLocally(batch[0]));
       } catch (err) {
         // The bus is at-most-once by design: clients recover missed messages by seq.
-        log.warn('event not published', { kind: event.kind, error: err instanceof Error ? err.message : String(err) });
+        log.warn('events not published', { kinds: batch.map((e) => e.kind), error: err instanceof Error ? err.message : String(err) });
       } finally {
         this.publishing = false;
       }

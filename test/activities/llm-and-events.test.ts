@@ -72,7 +72,7 @@ const transcript: TranscriptEntry[] = [
   { seq: 1, from: 'customer', text: '我的订单100000000007到哪了', at: '2025-06-01T10:00:00.000Z' },
 ];
 
-describe('understand and publishEvent', () => {
+describe('understand, publishEvent and publishEvents', () => {
   it('understand passes the input to the NLU and returns its answer', async () => {
     const nlu = recordingNlu();
     const activities = createActivities({ tools: noTools, nlu, bus: new InProcessBus(), logger: silent });
@@ -93,6 +93,20 @@ describe('understand and publishEvent', () => {
     };
     await exec(env(), activities.publishEvent, event);
     expect(seen).toEqual([event]);
+  });
+
+  it('publishEvents delivers a batch to the bus in order', async () => {
+    const bus = new InProcessBus();
+    const seen: OutboundEvent[] = [];
+    bus.subscribe((e) => seen.push(e));
+    const activities = createActivities({ tools: noTools, nlu: recordingNlu(), bus, logger: silent });
+    const batch: OutboundEvent[] = [5, 6, 7].map((seq) => ({
+      kind: 'message',
+      conversationId: 'c-1',
+      entry: { seq, from: 'bot', text: `line ${seq}`, at: '2025-06-01T10:00:00.000Z' },
+    }));
+    await exec(env(), activities.publishEvents, batch);
+    expect(seen).toEqual(batch);
   });
 });
 

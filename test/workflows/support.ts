@@ -202,6 +202,9 @@ export function fakeActivities(overrides: Partial<Activities> = {}, script: Scri
     publishEvent: async (event) => {
       events.push(event);
     },
+    publishEvents: async (batch) => {
+      events.push(...batch);
+    },
   };
   const merged = { ...base, ...overrides } as Activities;
   const counted = Object.fromEntries(

@@ -33,7 +33,7 @@ import {
   type ToolErrorKind,
   type ToolOutcome,
 } from '../../domain';
-import { phraseReply, summarizeHandover, toolsWithTimeout, understand, type ToolActivities } from '../ai-activities';
+import { phraseReply, summarizeHandover, toolsWithTimeout, understand, understandLocally, type ToolActivities } from '../ai-activities';
 import { TOOL_MAX_ATTEMPTS } from '../activity-options';
 import { ErrorCode, type Escalation, type Handover, type ImageRef, type ToolCallRecord, type Understanding } from '../contract';
 import type { ConversationRuntime } from '../runtime';
@@ -94,7 +94,8 @@ async function aiTurn(rt: ConversationRuntime, snapshot: ConversationState, text
     understanding = photoOnly(snapshot, images);
   } else {
     try {
-      understanding = await understand(understandInputFor(snapshot, text));
+      const run = rt.noLocalActivities ? understand : understandLocally;
+      understanding = await run(understandInputFor(snapshot, text));
       if (images.length > 0) understanding = { ...understanding, images };
     } catch (err) {
       if (isCancellation(err)) throw err;

@@ -19,7 +19,7 @@ const common = {
 /** Suites that drive the workflow through createTestEnv(): timers in `t.minute`s, so they run skipped or in real time. */
 const WORKFLOW_SUITES = ['<rootDir>/test/workflows/**/*.test.ts'];
 /** The assembled application in real time (needs visibility, which Temporal's test server lacks). */
-const E2E_SUITES = ['<rootDir>/test/e2e/conversation.test.ts', '<rootDir>/test/e2e/redis.test.ts'];
+const E2E_SUITES = ['<rootDir>/test/e2e/conversation.test.ts', '<rootDir>/test/e2e/redis.test.ts', '<rootDir>/test/crash/**/*.test.ts'];
 
 module.exports = {
   // 2-core machines: two test files at a time; workflow tests start a worker each.

@@ -4,7 +4,9 @@
  *
  * Server → agent frames:
  * - `{ type: "queue", items: QueueItem[] }` on connect and whenever the queue may have moved;
- * - `{ type: "status", conversationId, phase, agent? }` for every phase change;
+ * - `{ type: "status", conversationId, phase, agent? }` for phase changes of the
+ *   agent's conversations and of those queued in skills the agent serves
+ *   (supervisors and operators: all);
  * - `{ type: "message", conversationId, seq, from, text, at }` for the agent's conversations;
  * - `{ type: "error", code, message }`, `{ type: "pong" }`.
  * Agent → server: `{ type: "ping" }` (everything else goes through the HTTP API).
@@ -15,6 +17,7 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from '../logger';
 import type { OutboundEvent } from '../workflows/contract';
+import { mayFollow } from './access';
 import type { Agent } from './agents';
 import { ApiErrorCode, toApiError, type ApiError } from './errors';
 import { SlidingWindowLimiter } from './rate-limit';
@@ -73,8 +76,10 @@ export class AgentSession {
       this.send({ type: 'message', conversationId: event.conversationId, seq, from, text, at, ...(image ? { image } : {}) });
       return;
     }
+    const wasMine = this.assigned.delete(event.conversationId);
     if (event.phase === 'human' && event.agent?.id === this.agent.id) this.assigned.add(event.conversationId);
-    else this.assigned.delete(event.conversationId);
+    // Status of other agents' and AI-phase conversations is not this desk's business (./access.ts).
+    if (!wasMine && !mayFollow(this.agent, event)) return;
     this.send({
       type: 'status',
       conversationId: event.conversationId,

@@ -4,6 +4,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import { can, type Capability } from './access';
 import type { Agent, AgentDirectory } from './agents';
 import { ApiError, ApiErrorCode } from './errors';
 
@@ -27,15 +28,15 @@ export function currentAgent(res: Response): Agent {
   return res.locals.agent as Agent;
 }
 
-/** Any agent or operator; `role: 'operator'` restricts to operators. */
-export function requireAgent(agents: AgentDirectory, role?: 'operator'): RequestHandler {
+/** Any agent, supervisor or operator; with `capability`, only callers whose role has it (./access.ts). */
+export function requireAgent(agents: AgentDirectory, capability?: Capability): RequestHandler {
   return (req, res, next) => {
     const agent = agents.authenticate(bearerToken(req));
     if (!agent) {
       next(new ApiError(ApiErrorCode.Unauthorized, 'a valid agent token is required (Authorization: Bearer <token>)'));
       return;
     }
-    if (role && agent.role !== role) {
+    if (capability && !can(agent, capability)) {
       next(new ApiError(ApiErrorCode.Forbidden, 'this endpoint is for operators'));
       return;
     }

@@ -17,7 +17,7 @@ export interface OperatorRouterOptions {
 
 export function createOperatorRouter({ agents, conversations, taskQueue }: OperatorRouterOptions): Router {
   const router = Router();
-  const operatorsOnly = requireAgent(agents, 'operator');
+  const operatorsOnly = requireAgent(agents, 'operatorApi');
 
   router.get('/api/conversations', operatorsOnly, async (req, res) => {
     const { status, limit } = parseOrThrow(listConversationsQuerySchema, { ...req.query });

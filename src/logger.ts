@@ -8,6 +8,7 @@
  */
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { maskCardNumbers, maskIdNumbers } from './privacy/sensitive-numbers';
 
 export type { Logger };
 
@@ -26,25 +27,24 @@ const REDACT_PATHS = [
   '*.password',
 ];
 
-// Card numbers: 13-19 digits, optionally grouped by spaces or dashes.
-const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-// Chinese resident id: 17 digits + digit or X.
-const CN_ID = /\b\d{17}[\dXx]\b/g;
 // Phone numbers: +country, Chinese mobiles, and common 10-digit forms.
 // Digit look-arounds keep 12-digit order numbers whole.
 const PHONE = /(?<!\d)(?:\+\d{1,3}[ -]?)?\(?\d{3}\)?[ -]?\d{3,4}[ -]?\d{4}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)/g;
 
 /**
- * Masks personal data in free text. Order numbers (exactly 12 digits) are
- * kept: operators need them and they identify no person.
+ * Masks personal data in free text: emails, identity numbers (Chinese
+ * resident ids, also spaced; US SSNs), every card-shaped number (13–19
+ * digits, grouped or not, Luhn or not: a mistyped card is still a card) and
+ * phone numbers. Order numbers (exactly 12 digits) are kept: operators need
+ * them and they identify no person.
  */
 export function maskPersonalData(text: string): string {
-  return text
-    .replace(EMAIL, '[email]')
-    .replace(CN_ID, '[id]')
-    .replace(CARD, '[card]')
-    .replace(PHONE, '[phone]');
+  return maskPhones(maskCardNumbers(maskIdNumbers(text.replace(EMAIL, '[email]')), '[card]', { luhn: false }));
+}
+
+function maskPhones(text: string): string {
+  return text.replace(PHONE, '[phone]');
 }
 
 const TEXT_KEYS = new Set(['text', 'preview', 'message', 'msg', 'summary']);

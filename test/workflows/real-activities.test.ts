@@ -38,6 +38,7 @@ interface Attempt {
    * the embedded one stamp the time the attempt falls due.
    */
   scheduledAt: number;
+  orderNumber: string;
 }
 
 function realActivities(): { activities: Activities; attempts: Attempt[]; events: OutboundEvent[] } {
@@ -49,7 +50,7 @@ function realActivities(): { activities: Activities; attempts: Attempt[]; events
   const attempts: Attempt[] = [];
   const getOrder: Activities['getOrder'] = async (input) => {
     const info = Context.current().info;
-    attempts.push({ activity: info.activityType, attempt: info.attempt, scheduledAt: await t.env.currentTimeMs() });
+    attempts.push({ activity: info.activityType, attempt: info.attempt, scheduledAt: await t.env.currentTimeMs(), orderNumber: input.orderNumber });
     return real.getOrder(input);
   };
   return { activities: { ...real, getOrder }, attempts, events };
@@ -95,6 +96,27 @@ describe('with the real activities', () => {
     expect(bot[2]).toBe('请确认：订单 100000000006 退款 CNY 1299.00，原因"质量有问题"，退款方式：原支付方式。确认提交吗？');
     expect(bot[3]).toMatch(/^订单 100000000006 的退款申请 \S+（CNY 1299\.00，退至原支付方式）状态：(已提交|已批准)。$/);
     await t.terminate(h);
+  });
+
+  it.each([
+    ['en', 'I want a refund for order 100000000001', 'it arrived broken, charged on 4111 1111 1111 1111', '100000000001'],
+    ['zh', '我要退款，订单号100000000006', '质量有问题，我的身份证号 110105 19491231 002X', '100000000006'],
+  ])('%s: a card or id number in the refund reason is never an order number, and is masked in the slot', async (_lang, first, reason, order) => {
+    const { activities, attempts } = realActivities();
+    const { taskQueue } = await t.worker(activities);
+    const h = await startConversation(t.client, taskQueue, first);
+    await waitForEntries(h, 1);
+    await say(h, reason);
+    const transcript = await waitForEntries(h, 2);
+    const state = await h.query(stateQuery);
+    expect(state.slots.orderNumber).toBe(order);
+    expect(state.slots.reason).not.toMatch(/4111|110105|002X/);
+    expect(state.slots.reason).toMatch(/\[card\]|\[id\]/);
+    // Every order lookup asked for the real order, none for digits of the card.
+    expect(attempts.map((a) => a.orderNumber).filter((n) => n !== order)).toEqual([]);
+    expect(commerce.store.refunds.filter((r) => r.orderNumber === '411111111111')).toHaveLength(0);
+    expect(textsFrom(transcript).join('\n')).not.toMatch(/411111111111|4111 1111|110105/);
+    await h.terminate();
   });
 
   it('retries a failing tool with growing intervals, says so plainly, and escalates on the second failure', async () => {

@@ -15,8 +15,9 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivitiesFromConfig, type Activities } from './src/activities';
 import { createBus } from './src/bus';
 import { describeConfig, loadConfigOrExit } from './src/config';
-import { createLogger, type Logger } from './src/logger';
+import type { Logger } from './src/logger';
 import { createMetrics, instrumentActivities, type Metrics } from './src/metrics';
+import { createProcessLogger } from './src/temporal/sdk-logging';
 import { registerSearchAttributes } from './src/temporal/search-attributes';
 
 export interface CreateWorkerOptions {
@@ -46,7 +47,8 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
 
 export async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
+  // Before any native connection: the SDK runtime takes its logger once.
+  const logger = createProcessLogger(config, 'worker');
   logger.info({ config: describeConfig(config) }, 'starting worker');
   const address = config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const connection = await NativeConnection.connect({ address });

@@ -9,18 +9,16 @@ import { createWorker } from '../worker';
 import { describeConfig, loadConfigOrExit } from './config';
 import { AgentDirectoryError } from './gateway/agents';
 import { localGatewaySecret } from './local-state';
-import { createLogger } from './logger';
 import { LocalTemporalError, startLocalTemporal } from './temporal/local';
 import { startSwitchboard, type Switchboard, type WorkerFactory } from './temporal/runtime';
-import { installSdkLogger } from './temporal/sdk-logging';
+import { createProcessLogger } from './temporal/sdk-logging';
 
 const workerFactory: WorkerFactory = ({ connection, config, activities }) =>
   createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, activities });
 
 async function main(): Promise<void> {
   const loaded = loadConfigOrExit();
-  const logger = createLogger({ level: loaded.LOG_LEVEL });
-  installSdkLogger(logger, loaded.LOG_LEVEL);
+  const logger = createProcessLogger(loaded);
   // One process, restarted at will: customer tokens must outlive it, so the signing secret is kept under DATA_DIR.
   const local = loaded.GATEWAY_SECRET ? undefined : localGatewaySecret(loaded.DATA_DIR);
   const config = local ? { ...loaded, GATEWAY_SECRET: local.secret } : loaded;

@@ -52,14 +52,14 @@ export async function main(): Promise<void> {
   logger.info({ config: describeConfig(config) }, 'starting worker');
   const address = config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const connection = await NativeConnection.connect({ address });
-  const bus = createBus(config, logger);
+  // The gateway counts what it sees on the bus; tool failures and intent
+  // layers happen here, so a standalone worker exposes its own scrape target.
+  const metrics = createMetrics();
+  const bus = createBus(config, logger, (reason) => metrics.busEventsDropped.inc({ reason }));
   let metricsServer: Server | undefined;
   try {
     const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
     if (added.length > 0) logger.info({ added }, 'registered search attributes');
-    // The gateway counts what it sees on the bus; tool failures and intent
-    // layers happen here, so a standalone worker exposes its own scrape target.
-    const metrics = createMetrics();
     const activities = instrumentActivities(createActivitiesFromConfig(config, { bus, logger }), metrics);
     metricsServer = config.WORKER_METRICS_PORT > 0 ? await serveMetrics(metrics, config.WORKER_METRICS_PORT, config.HOST, logger) : undefined;
     const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, activities });

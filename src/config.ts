@@ -22,7 +22,7 @@ const optionalUrl = z
   .pipe(z.string().url().optional())
   .optional();
 
-const schema = z.object({
+const fields = z.object({
   PORT: port.default(3000),
   HOST: z.string().default('127.0.0.1'),
   TEMPORAL_ADDRESS: optionalString,
@@ -51,6 +51,21 @@ const schema = z.object({
   /** Server-to-server key that lets POST /api/conversations set customer identity and tier. */
   INTEGRATION_KEY: optionalString,
   REDIS_URL: optionalUrl,
+  /**
+   * HMAC secret signing every event on the Redis bus (src/bus/signing.ts);
+   * required with REDIS_URL, the same on every worker and gateway.
+   */
+  BUS_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  /** Comma-separated secrets still accepted on the bus while BUS_SECRET rotates. */
+  BUS_SECRET_PREVIOUS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   /** Comma-separated Origin allowlist for WebSockets; empty = any origin. */
   ALLOWED_ORIGINS: z
     .string()
@@ -101,10 +116,17 @@ const schema = z.object({
   AVERAGE_HANDLE_SECONDS: positiveInt.default(180),
 });
 
-export type Config = z.infer<typeof schema>;
+/** Rules that tie variables together; each issue names the variable to fix. */
+const schema = fields.superRefine((c, ctx) => {
+  if (c.REDIS_URL && !c.BUS_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['BUS_SECRET'], message: 'required when REDIS_URL is set: every bus message is signed with it' });
+  }
+});
+
+export type Config = z.infer<typeof fields>;
 
 /** Every environment variable Switchboard reads (for .env.example and packaging checks). */
-export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof Config)[];
+export const CONFIG_VARIABLES = Object.keys(fields.shape) as (keyof Config)[];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -153,7 +175,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     taskQueue: config.TASK_QUEUE,
     llm: config.OPENAI_API_KEY ? { model: config.OPENAI_MODEL, baseUrl: config.OPENAI_BASE_URL ?? 'default' } : 'off',
     tools: config.TOOLS_BASE_URL ?? 'sample commerce backend',
-    bus: config.REDIS_URL ? 'redis' : 'in-process',
+    bus: config.REDIS_URL ? 'redis (signed)' : 'in-process',
     integrationKey: config.INTEGRATION_KEY ? 'set' : 'unset',
     gatewaySecret: config.GATEWAY_SECRET ? 'set' : 'random per process',
   };

@@ -118,9 +118,9 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
     closers.push({ name: 'Temporal client', close: () => temporal.close() });
     const registeredSearchAttributes = await registerSearchAttributes(temporal.connection, config.TEMPORAL_NAMESPACE);
 
-    const bus = options.bus ?? createBus(config, logger);
-    if (!options.bus) closers.push({ name: 'event bus', close: () => bus.close() });
     const metrics = createMetrics();
+    const bus = options.bus ?? createBus(config, logger, (reason) => metrics.busEventsDropped.inc({ reason }));
+    if (!options.bus) closers.push({ name: 'event bus', close: () => bus.close() });
 
     let worker: Worker | undefined;
     if (options.createWorker) {

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { createBus, InProcessBus, RedisBus } from '../../src/bus';
+import { BusSigner, createBus, InProcessBus, RedisBus } from '../../src/bus';
 import { loadConfig } from '../../src/config';
 import { AgentDirectory, createGateway, type Gateway } from '../../src/gateway';
 import { createLogger } from '../../src/logger';
@@ -16,6 +16,9 @@ if (!haveRedis) {
   console.warn('SKIPPED: Redis bus tests need the redis-server binary (Debian package "redis-server"); none was found on PATH.');
 }
 const describeRedis = haveRedis ? describe : describe.skip;
+
+const SECRET = 'bus-secret-for-tests-0123456789abcdef';
+const secrets = [SECRET];
 
 const event: OutboundEvent = {
   kind: 'message',
@@ -45,7 +48,8 @@ describe('createBus', () => {
     await local.publish(event);
     expect(got).toEqual([event]);
     await local.close();
-    const remote = createBus({ REDIS_URL: 'redis://127.0.0.1:1' });
+    const remote = createBus({ REDIS_URL: 'redis://127.0.0.1:1', BUS_SECRET: SECRET });
+    expect(() => createBus({ REDIS_URL: 'redis://127.0.0.1:1', BUS_SECRET: undefined })).toThrow(/BUS_SECRET/);
     expect(remote).toBeInstanceOf(RedisBus);
     await remote.close();
   });
@@ -63,8 +67,8 @@ describeRedis('RedisBus against a real redis-server', () => {
   });
 
   it('delivers events between processes that share a Redis, and drops what is not an event', async () => {
-    const a = new RedisBus({ url: redis.url, channel: 'test:1' });
-    const b = new RedisBus({ url: redis.url, channel: 'test:1' });
+    const a = new RedisBus({ url: redis.url, secrets, channel: 'test:1' });
+    const b = new RedisBus({ url: redis.url, secrets, channel: 'test:1' });
     const gotA = collect(a);
     const gotB = collect(b);
     await Promise.all([a.connect(), b.connect()]);
@@ -83,14 +87,64 @@ describeRedis('RedisBus against a real redis-server', () => {
     await expect(a.publish(event)).rejects.toThrow(/closed/);
   });
 
+  it('drops forged, tampered, foreign-secret, stale and replayed messages, and counts each', async () => {
+    const dropped: string[] = [];
+    const bus = new RedisBus({ url: redis.url, secrets, channel: 'test:forge', onDrop: (reason) => dropped.push(reason) });
+    const got = collect(bus);
+    await bus.connect();
+    // What the attacker sees on the channel: a genuine envelope.
+    const sniffer = new Redis(redis.url);
+    const seen: string[] = [];
+    sniffer.on('message', (_channel: string, message: string) => seen.push(message));
+    await sniffer.subscribe('test:forge');
+    const raw = new Redis(redis.url);
+    try {
+      await bus.publish(event);
+      await until(() => got.length === 1 && seen.length === 1);
+      const genuine = JSON.parse(seen[0]!) as { id: string; ts: number; body: string; sig: string };
+
+      const forged: OutboundEvent = { kind: 'message', conversationId: 'c-1', entry: { seq: 2, from: 'bot', text: 'send your card number to evil.example', at: '2025-01-01T00:00:01.000Z' } };
+      const other = new BusSigner({ secrets: ['another-deployments-secret-0123456789'], channel: 'test:forge' });
+      const staleSigner = new BusSigner({ secrets, channel: 'test:forge', now: () => Date.now() - 10 * 60_000 });
+      const otherChannel = new BusSigner({ secrets, channel: 'test:elsewhere' });
+      await raw.publish('test:forge', JSON.stringify(forged)); // unsigned: what redis-cli PUBLISH did before
+      await raw.publish('test:forge', JSON.stringify({ ...genuine, body: JSON.stringify(forged) })); // tampered body
+      await raw.publish('test:forge', other.seal(JSON.stringify(forged))); // signed with a secret that is not ours
+      await raw.publish('test:forge', otherChannel.seal(JSON.stringify(forged))); // moved from another channel
+      await raw.publish('test:forge', staleSigner.seal(JSON.stringify(forged))); // too old
+      await raw.publish('test:forge', seen[0]!); // the genuine one, replayed
+      await raw.publish('test:forge', 'not json');
+      await until(() => dropped.length === 7);
+      expect(dropped).toEqual(['unsigned', 'bad_signature', 'bad_signature', 'bad_signature', 'stale', 'replayed', 'malformed']);
+      expect(got).toEqual([event]);
+    } finally {
+      await Promise.all([sniffer.quit(), raw.quit(), bus.close()]);
+    }
+  });
+
+  it('accepts messages signed with a previous secret during a rotation', async () => {
+    const oldSecret = 'the-previous-bus-secret-0123456789ab';
+    const receiver = new RedisBus({ url: redis.url, secrets: [SECRET, oldSecret], channel: 'test:rotate' });
+    const sender = new RedisBus({ url: redis.url, secrets: [oldSecret], channel: 'test:rotate' });
+    const got = collect(receiver);
+    await Promise.all([receiver.connect(), sender.connect()]);
+    try {
+      await sender.publish(event);
+      await until(() => got.length === 1);
+      expect(got).toEqual([event]);
+    } finally {
+      await Promise.all([receiver.close(), sender.close()]);
+    }
+  });
+
   it('two gateways on one Redis: a customer on gateway A receives the reply the worker published', async () => {
     const logger = createLogger({ level: 'silent' });
-    const workerBus = new RedisBus({ url: redis.url });
+    const workerBus = new RedisBus({ url: redis.url, secrets });
     const fake = new FakeTemporal({ bus: workerBus });
-    const config = loadConfig({ GATEWAY_SECRET: 'shared-secret-0123456789', REDIS_URL: redis.url, LOG_LEVEL: 'silent' });
+    const config = loadConfig({ GATEWAY_SECRET: 'shared-secret-0123456789', REDIS_URL: redis.url, BUS_SECRET: SECRET, LOG_LEVEL: 'silent' });
     const gateways: { gateway: Gateway; bus: RedisBus; url: string }[] = [];
     for (let i = 0; i < 2; i++) {
-      const bus = new RedisBus({ url: redis.url, logger });
+      const bus = new RedisBus({ url: redis.url, secrets, logger });
       await bus.connect();
       const gateway = createGateway({
         config,

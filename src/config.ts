@@ -5,6 +5,7 @@
  * once, so an operator fixes them in one go. The config object holds secrets
  * (OpenAI key, integration key): never log it; log {@link describeConfig} instead.
  */
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './workflows/contract';
 
@@ -86,8 +87,35 @@ const fields = z.object({
   WAIT_LIMIT_MINUTES_VIP: positiveInt.default(2),
   WAIT_LIMIT_MINUTES_ENTERPRISE: positiveInt.default(5),
   WAIT_LIMIT_MINUTES_REGULAR: positiveInt.default(10),
-  /** Frames a WebSocket may send per 10 seconds before it is told to slow down (3× that closes it). */
-  WS_MESSAGES_PER_10S: positiveInt.default(20),
+  /** The window of every rate limit below (src/gateway/limits.ts). */
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(10),
+  /** HTTP requests, WebSocket handshakes and customer frames per client IP per window (authenticated agents excepted). */
+  RATE_LIMIT_PER_IP: positiveInt.default(100),
+  /** Frames one customer may send per window over all their sockets; 3× that closes the socket (1008). */
+  RATE_LIMIT_PER_CUSTOMER: positiveInt.default(20),
+  /** HTTP requests and desk-socket frames per authenticated agent per window. */
+  RATE_LIMIT_PER_AGENT: positiveInt.default(200),
+  /**
+   * Which proxies to believe about the client address (express "trust proxy"):
+   * empty = none (the socket peer is the client), a number of hops, or
+   * comma-separated addresses/subnets ("loopback", "10.0.0.0/8").
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('')
+    .transform((v, ctx): false | number | string[] => {
+      if (v === '' || v === 'false') return false;
+      if (/^\d+$/.test(v)) return Number(v);
+      const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+      try {
+        proxyAddr.compile(list);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `not a hop count or address/subnet list: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+      return list;
+    }),
   /** Explicit human-transfer requests a customer may make per conversation; later ones are refused by the gateway. */
   MAX_HUMAN_REQUESTS: positiveInt.default(3),
   /**

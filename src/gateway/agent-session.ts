@@ -20,20 +20,20 @@ import type { OutboundEvent } from '../workflows/contract';
 import { mayFollow } from './access';
 import type { Agent } from './agents';
 import { ApiErrorCode, toApiError, type ApiError } from './errors';
-import { SlidingWindowLimiter } from './rate-limit';
+import type { Limits } from './limits';
 import { AGENT_FRAME_TYPES, agentFrameSchema, decodeFrame } from './schemas';
 import type { QueueItem } from './queue';
 
 export interface AgentSessionDeps {
   logger: Logger;
-  framesPer10s: number;
+  /** The shared rate limits (./limits.ts): desk frames count in the agent's budget. */
+  limits: Pick<Limits, 'take'>;
   queueFor(agent: Agent): Promise<QueueItem[]>;
   assignedTo(agentId: string): Promise<string[]>;
 }
 
 export class AgentSession {
   private readonly assigned = new Set<string>();
-  private readonly limiter: SlidingWindowLimiter;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -42,7 +42,6 @@ export class AgentSession {
     readonly agent: Agent,
     private readonly deps: AgentSessionDeps,
   ) {
-    this.limiter = new SlidingWindowLimiter(deps.framesPer10s, 10_000);
   }
 
   start(): void {
@@ -57,10 +56,17 @@ export class AgentSession {
   }
 
   onFrame(raw: string): void {
-    if (!this.limiter.tryTake()) {
-      this.send({ type: 'error', code: ApiErrorCode.RateLimited, message: 'too many frames; slow down' });
-      return;
-    }
+    this.enqueue(async () => {
+      const take = await this.deps.limits.take('agent', this.agent.id);
+      if (!take.allowed) {
+        this.send({ type: 'error', code: ApiErrorCode.RateLimited, message: `too many frames; try again in ${take.retryAfterSeconds} s` });
+        return;
+      }
+      this.handleFrame(raw);
+    });
+  }
+
+  private handleFrame(raw: string): void {
     const decoded = decodeFrame(raw, agentFrameSchema, AGENT_FRAME_TYPES);
     if (!decoded.ok) {
       this.sendError(decoded.error);

@@ -33,6 +33,7 @@ import type { AgentDirectory } from './agents';
 import { Conversations } from './conversations';
 import { ApiError, ApiErrorCode, errorHandler } from './errors';
 import { detectHumanRequest as defaultDetector, type HumanRequestDetector } from './human-requests';
+import { createLimits } from './limits';
 import { DeskQueue } from './queue';
 import { createAgentRouter } from './routers/agent';
 import { createCustomerRouter } from './routers/customer';
@@ -91,11 +92,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Only the configured proxies may name the client address (rate limits key on it).
+  app.set('trust proxy', config.TRUST_PROXY);
+  const limits = createLimits({ config, agents, app, logger });
   app.use((_req, res, next) => {
     res.set('X-Content-Type-Options', 'nosniff');
     next();
   });
+  // Before body parsing: a flood is refused without reading its bodies.
+  app.use(limits.http);
   app.use(express.json({ limit: '32kb' }));
   app.use(createHealthRouter({ client, metrics, logger, workerRunning: deps.workerRunning }));
   app.use(createCustomerRouter({ tokens, integrationKey: config.INTEGRATION_KEY, logger }));
@@ -126,7 +131,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     logger,
     metrics,
     allowedOrigins: config.ALLOWED_ORIGINS,
-    framesPer10s: config.WS_MESSAGES_PER_10S,
+    limits,
     maxHumanRequests: config.MAX_HUMAN_REQUESTS,
     detectHumanRequest: deps.detectHumanRequest ?? defaultDetector,
     ...deps.options,
@@ -150,6 +155,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
             setTimeout(() => server.closeAllConnections(), 5000).unref();
           });
         }
+        await limits.close();
       })();
       return closing;
     },

@@ -179,4 +179,37 @@ describeRedis('RedisBus against a real redis-server', () => {
       await workerBus.close();
     }
   });
+
+  it('two gateways on one Redis share the customer budget: sockets on both count together', async () => {
+    const logger = createLogger({ level: 'silent' });
+    const bus = new InProcessBus();
+    const fake = new FakeTemporal({ bus });
+    const config = loadConfig({ GATEWAY_SECRET: 'shared-secret-0123456789', REDIS_URL: redis.url, BUS_SECRET: SECRET, LOG_LEVEL: 'silent', RATE_LIMIT_PER_CUSTOMER: '6', RATE_LIMIT_WINDOW_SECONDS: '60' });
+    const gateways: { gateway: Gateway; url: string }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const gateway = createGateway({ config, client: fake.client, bus, agents: AgentDirectory.fromJson(TEST_AGENTS), logger, metrics: createMetrics({ defaultMetrics: false }) });
+      await new Promise<void>((resolve) => gateway.server.listen(0, '127.0.0.1', resolve));
+      gateways.push({ gateway, url: `127.0.0.1:${(gateway.server.address() as AddressInfo).port}` });
+    }
+    try {
+      const created = await request(`http://${gateways[0]!.url}`).post('/api/conversations').send({}).expect(201);
+      const sockets = await Promise.all(
+        gateways.map((g) => TestSocket.open(`ws://${g.url}/ws?conversationId=${created.body.conversationId}&token=${encodeURIComponent(created.body.token)}`)),
+      );
+      // One socket after the other, so the split of the budget is known.
+      for (const ws of sockets) {
+        await ws.waitFor((f) => f.type === 'status');
+        for (let i = 0; i < 5; i++) ws.send({ type: 'ping' });
+        await until(() => ws.frames.filter((f) => f.type === 'pong' || f.type === 'error').length === 5);
+      }
+      const pongs = sockets.map((ws) => ws.frames.filter((f) => f.type === 'pong').length);
+      // 6 in the shared budget: all 5 on gateway A, 1 on gateway B.
+      expect(pongs).toEqual([5, 1]);
+      expect(sockets[1]!.frames.filter((f) => f.type === 'error' && f.code === 'rate_limited')).toHaveLength(4);
+      for (const ws of sockets) ws.close();
+    } finally {
+      for (const g of gateways) await g.gateway.close();
+      await bus.close();
+    }
+  });
 });

@@ -130,7 +130,8 @@ export class CustomerSession {
   private handleFrame(raw: string): void {
     const decoded = decodeFrame(raw, customerFrameSchema, CUSTOMER_FRAME_TYPES);
     if (!decoded.ok) {
-      this.sendError(decoded.error);
+      // Name the message the error is about when the frame carried an id.
+      this.sendError(decoded.error, frameId(raw));
       return;
     }
     const frame = decoded.frame;

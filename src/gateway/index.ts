@@ -23,6 +23,7 @@
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { WebSocketServer } from 'ws';
 import type { EventBus } from '../bus/types';
@@ -47,6 +48,34 @@ import { CustomerTokens } from './tokens';
 export { AgentDirectory, DEMO_AGENTS_FILE } from './agents';
 
 export const PUBLIC_DIR = path.resolve(__dirname, '../../public');
+
+/**
+ * Security headers on every response (helmet). The demo pages load only
+ * their own script and stylesheet and talk only to this gateway (HTTP and
+ * WebSocket: CSP 'self' covers ws/wss to the same host), so the policy
+ * allows nothing else: no inline script or style, no framing (clickjacking),
+ * no plugins. `upgrade-insecure-requests` is left out: `npm start` serves
+ * plain http on 127.0.0.1, where it would turn the page's ws:// into a
+ * wss:// that nothing answers. HSTS is left to the TLS terminator in front.
+ */
+export const SECURITY_HEADERS: Parameters<typeof helmet>[0] = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  strictTransportSecurity: false,
+};
 
 export interface GatewayDeps {
   config: Config;
@@ -95,10 +124,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // Only the configured proxies may name the client address (rate limits key on it).
   app.set('trust proxy', config.TRUST_PROXY);
   const limits = createLimits({ config, agents, app, logger });
-  app.use((_req, res, next) => {
-    res.set('X-Content-Type-Options', 'nosniff');
-    next();
-  });
+  app.use(helmet(SECURITY_HEADERS));
   // Before body parsing: a flood is refused without reading its bodies.
   app.use(limits.http);
   app.use(express.json({ limit: '32kb' }));

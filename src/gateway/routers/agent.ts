@@ -17,7 +17,7 @@ import type { DeskQueue } from '../queue';
 import {
   agentMessageSchema,
   closeSchema,
-  conversationIdSchema,
+  conversationIdParam,
   parseOrThrow,
   releaseSchema,
   transferSchema,
@@ -33,7 +33,7 @@ export interface AgentRouterOptions {
 }
 
 function idParam(req: Request): string {
-  return parseOrThrow(conversationIdSchema, req.params.id);
+  return conversationIdParam(req.params.id);
 }
 
 export function createAgentRouter({ agents, conversations, queue, metrics, logger }: AgentRouterOptions): Router {

@@ -7,6 +7,7 @@
  */
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
+import { parsePayloadKeys } from './temporal/codec';
 import { DEFAULT_TASK_QUEUE } from './workflows/contract';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -77,6 +78,25 @@ const fields = z.object({
         .map((s) => s.trim())
         .filter(Boolean),
     ),
+  /**
+   * Keys of the payload codec (src/temporal/codec.ts): `id:base64,id:base64`,
+   * each 32 bytes. Every worker, gateway and tool reading histories needs the
+   * same list. Unset: `npm start` keeps a key under DATA_DIR; the standalone
+   * worker and gateway run without encryption and say so.
+   */
+  PAYLOAD_KEYS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      try {
+        return parsePayloadKeys(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** The key id that encrypts new payloads; default the first of PAYLOAD_KEYS. */
+  PAYLOAD_KEY_ID: optionalString,
   /** auto = readable lines on a terminal, JSON otherwise. */
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -146,6 +166,9 @@ const fields = z.object({
 
 /** Rules that tie variables together; each issue names the variable to fix. */
 const schema = fields.superRefine((c, ctx) => {
+  if (c.PAYLOAD_KEY_ID && !c.PAYLOAD_KEYS.some((k) => k.id === c.PAYLOAD_KEY_ID)) {
+    ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEY_ID'], message: 'names no key in PAYLOAD_KEYS' });
+  }
   if (c.REDIS_URL && !c.BUS_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['BUS_SECRET'], message: 'required when REDIS_URL is set: every bus message is signed with it' });
   }
@@ -206,6 +229,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     bus: config.REDIS_URL ? 'redis (signed)' : 'in-process',
     integrationKey: config.INTEGRATION_KEY ? 'set' : 'unset',
     gatewaySecret: config.GATEWAY_SECRET ? 'set' : 'random per process',
+    payloadEncryption: config.PAYLOAD_KEYS.length > 0 ? { keys: config.PAYLOAD_KEYS.map((k) => k.id), current: config.PAYLOAD_KEY_ID ?? config.PAYLOAD_KEYS[0]!.id } : 'off',
   };
 }
 

@@ -28,15 +28,18 @@ import type { Client } from '@temporalio/client';
 import type { WebSocketServer } from 'ws';
 import type { EventBus } from '../bus/types';
 import type { Config } from '../config';
+import { payloadCodecFromConfig } from '../temporal/codec';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { AgentDirectory } from './agents';
+import { bearerToken, OperatorSessions } from './auth';
 import { Conversations } from './conversations';
 import { ApiError, ApiErrorCode, errorHandler } from './errors';
 import { detectHumanRequest as defaultDetector, type HumanRequestDetector } from './human-requests';
 import { createLimits } from './limits';
 import { DeskQueue } from './queue';
 import { createAgentRouter } from './routers/agent';
+import { createCodecRouter } from './routers/codec';
 import { createCustomerRouter } from './routers/customer';
 import { createImageRouter } from './routers/images';
 import { FileImageStore, type ImageStore } from './images';
@@ -101,6 +104,10 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+function originOf(url: string | undefined): string | undefined {
+  return url ? new URL(url).origin : undefined;
+}
+
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, client, bus, agents, logger, metrics } = deps;
   let secret: string | Buffer | undefined = config.GATEWAY_SECRET;
@@ -111,7 +118,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     secret = CustomerTokens.randomSecret();
   }
   const tokens = new CustomerTokens(secret, config.CUSTOMER_TOKEN_TTL_MINUTES * 60);
-  const conversations = new Conversations(client, config);
+  const codec = payloadCodecFromConfig(config);
+  const conversations = new Conversations(client, config, codec);
   const queue = new DeskQueue({
     client,
     conversations,
@@ -123,10 +131,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   app.disable('x-powered-by');
   // Only the configured proxies may name the client address (rate limits key on it).
   app.set('trust proxy', config.TRUST_PROXY);
-  const limits = createLimits({ config, agents, app, logger });
+  const sessions = new OperatorSessions(secret, agents);
+  const limits = createLimits({ config, app, logger, identify: (req) => agents.authenticate(bearerToken(req)) ?? sessions.fromRequest(req) });
   app.use(helmet(SECURITY_HEADERS));
   // Before body parsing: a flood is refused without reading its bodies.
   app.use(limits.http);
+  // Its own body parser (history payloads exceed the API's 32 KB): mounted before the API's.
+  app.use(createCodecRouter({ agents, codec, sessions, uiOrigin: originOf(config.TEMPORAL_UI_URL), logger }));
   app.use(express.json({ limit: '32kb' }));
   app.use(createHealthRouter({ client, metrics, logger, workerRunning: deps.workerRunning }));
   app.use(createCustomerRouter({ tokens, integrationKey: config.INTEGRATION_KEY, logger }));

@@ -31,8 +31,7 @@ import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import type { Agent, AgentDirectory } from './agents';
-import { bearerToken } from './auth';
+import type { Agent } from './agents';
 import { ApiError, ApiErrorCode } from './errors';
 
 export type LimitsConfig = Pick<
@@ -67,11 +66,12 @@ export interface Limits {
 
 export function createLimits(options: {
   config: LimitsConfig;
-  agents: AgentDirectory;
+  /** The authenticated agent of a request (bearer token or operator session), if any. */
+  identify: (req: Parameters<RequestHandler>[0]) => Agent | undefined;
   app: Express;
   logger: Logger;
 }): Limits {
-  const { config, agents, app, logger } = options;
+  const { config, identify, app, logger } = options;
   const windowMs = config.RATE_LIMIT_WINDOW_SECONDS * 1000;
   const limits: Record<Budget, number> = {
     ip: config.RATE_LIMIT_PER_IP,
@@ -110,7 +110,7 @@ export function createLimits(options: {
   };
 
   const authenticatedAgent = (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]): Agent | undefined => {
-    if (res.locals.rateLimitAgent === undefined) res.locals.rateLimitAgent = agents.authenticate(bearerToken(req)) ?? null;
+    if (res.locals.rateLimitAgent === undefined) res.locals.rateLimitAgent = identify(req) ?? null;
     return (res.locals.rateLimitAgent as Agent | null) ?? undefined;
   };
 

@@ -20,6 +20,35 @@ import type { EventBus, EventHandler } from './types';
 
 export const DEFAULT_CHANNEL = 'switchboard:events';
 
+/**
+ * The least a Switchboard Redis user needs (README, security section): the
+ * bus channel, the rate-limit keys (src/gateway/limits.ts) and the commands
+ * ioredis and rate-limit-redis send. test/bus/redis-bus.test.ts runs the bus
+ * and the limits as a user with exactly these rules.
+ */
+export const REDIS_ACL_RULES = [
+  'resetchannels',
+  `&${DEFAULT_CHANNEL}`,
+  'resetkeys',
+  '~switchboard:rl:*',
+  '-@all',
+  '+publish',
+  '+subscribe',
+  '+unsubscribe',
+  '+ping',
+  '+info',
+  '+quit',
+  '+eval',
+  '+evalsha',
+  '+script|load',
+  '+get',
+  '+incr',
+  '+decr',
+  '+set',
+  '+pttl',
+  '+del',
+] as const;
+
 // Even a genuine envelope is checked: anything that is not an outbound event is dropped.
 const entrySchema = z.object({
   seq: z.number().int().positive(),

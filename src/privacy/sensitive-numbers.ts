@@ -14,8 +14,11 @@
  *   number (3-2-4 with dashes or spaces).
  */
 
-/** One run or grouped digits; the lookarounds keep it from starting or ending inside a longer number. */
-const CARD_CANDIDATE = /(?<![\d])(?:\d{13,19}|\d{4}([ -])\d{3,6}(?:\1\d{3,6}){1,3})(?![\d]|[ -]\d)/g;
+/**
+ * One run or grouped digits; the lookarounds keep it from starting or ending
+ * inside a longer number, or inside a word such as a hex hash or an id.
+ */
+const CARD_CANDIDATE = /(?<![\dA-Za-z])(?:\d{13,19}|\d{4}([ -])\d{3,6}(?:\1\d{3,6}){1,3})(?![\dA-Za-z]|[ -]\d)/g;
 
 const CN_ID = /(?<![\dA-Za-z])\d{6}([ -]?)(?:\d{8}|\d{4}\1\d{4})\1\d{3}[\dXx](?![\dA-Za-z])/g;
 const SSN = /(?<![\d-])\d{3}([- ])\d{2}\1\d{4}(?![\d-])/g;

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { BusSigner, createBus, InProcessBus, RedisBus } from '../../src/bus';
+import { REDIS_ACL_RULES } from '../../src/bus/redis';
 import { loadConfig } from '../../src/config';
 import { AgentDirectory, createGateway, type Gateway } from '../../src/gateway';
 import { createLogger } from '../../src/logger';
@@ -210,6 +211,46 @@ describeRedis('RedisBus against a real redis-server', () => {
     } finally {
       for (const g of gateways) await g.gateway.close();
       await bus.close();
+    }
+  });
+
+  it('runs the bus and the shared rate limits as a Redis user with only the documented ACL rules', async () => {
+    const admin = new Redis(redis.url);
+    // Earlier tests left rate-limit counters on this server; this one counts from zero.
+    await admin.flushall();
+    const password = 'acl-test-password-0123456789';
+    await admin.call('ACL', 'SETUSER', 'switchboard', 'on', `>${password}`, ...REDIS_ACL_RULES);
+    const url = redis.url.replace('redis://', `redis://switchboard:${password}@`);
+    const logger = createLogger({ level: 'silent' });
+    const receiver = new RedisBus({ url, secrets, logger });
+    const sender = new RedisBus({ url, secrets, logger });
+    const got = collect(receiver);
+    const fake = new FakeTemporal({ bus: receiver });
+    const gateway = createGateway({
+      config: loadConfig({ GATEWAY_SECRET: 'shared-secret-0123456789', REDIS_URL: url, BUS_SECRET: SECRET, LOG_LEVEL: 'silent', RATE_LIMIT_PER_IP: '2', RATE_LIMIT_WINDOW_SECONDS: '60' }),
+      client: fake.client,
+      bus: receiver,
+      agents: AgentDirectory.fromJson(TEST_AGENTS),
+      logger,
+      metrics: createMetrics({ defaultMetrics: false }),
+    });
+    try {
+      await Promise.all([receiver.connect(), sender.connect()]);
+      await sender.publish(event);
+      await until(() => got.length === 1);
+      // The rate-limit script runs under the user: two calls pass, the third is refused (a denied command would be a 500).
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await request(gateway.app).post('/api/conversations').send({})).status);
+      expect(statuses).toEqual([201, 201, 429]);
+      // And nothing else: another channel, other keys, other commands.
+      const user = new Redis(url);
+      await expect(user.publish('other:channel', 'x')).rejects.toThrow(/NOPERM/);
+      await expect(user.set('some:key', 'x')).rejects.toThrow(/NOPERM/);
+      await expect(user.call('KEYS', '*')).rejects.toThrow(/NOPERM/);
+      await user.quit();
+    } finally {
+      await gateway.close();
+      await Promise.all([receiver.close(), sender.close(), admin.quit()]);
     }
   });
 });

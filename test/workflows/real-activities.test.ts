@@ -5,6 +5,8 @@
  * outage: retries with growing intervals, a plain failure reply, escalation.
  */
 import { Context } from '@temporalio/activity';
+import { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { createActivities, type Activities } from '../../src/activities';
 import { InProcessBus } from '../../src/bus/in-process';
 import { startCommerceServer, type CommerceServer } from '../../src/commerce';
@@ -116,6 +118,11 @@ describe('with the real activities', () => {
     expect(attempts.map((a) => a.orderNumber).filter((n) => n !== order)).toEqual([]);
     expect(commerce.store.refunds.filter((r) => r.orderNumber === '411111111111')).toHaveLength(0);
     expect(textsFrom(transcript).join('\n')).not.toMatch(/411111111111|4111 1111|110105/);
+    // The suite runs with the payload codec: read without it, the history holds none of what was typed.
+    const raw = new Client({ connection: t.env.connection, namespace: t.namespace });
+    const stored = Buffer.from(temporal.api.history.v1.History.encode(await raw.workflow.getHandle(h.workflowId).fetchHistory()).finish()).toString('latin1');
+    expect(stored).not.toMatch(/4111|110105|I want a refund/);
+    expect(stored).not.toContain(Buffer.from('我要退款').toString('latin1'));
     await h.terminate();
   });
 

@@ -17,6 +17,7 @@ import { createBus } from './src/bus';
 import { describeConfig, loadConfigOrExit } from './src/config';
 import type { Logger } from './src/logger';
 import { createMetrics, instrumentActivities, type Metrics } from './src/metrics';
+import { dataConverterFromConfig } from './src/temporal/codec';
 import { createProcessLogger } from './src/temporal/sdk-logging';
 import { registerSearchAttributes } from './src/temporal/search-attributes';
 
@@ -25,10 +26,12 @@ export interface CreateWorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: Activities;
+  /** The payload codec's converter (src/temporal/codec.ts dataConverterFromConfig); clients must use the same. */
+  dataConverter?: WorkerOptions['dataConverter'];
   /** A pre-built bundle (tests bundle once per file); otherwise the workflows are bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra worker options (identity, cache size, shutdown grace time…). */
-  options?: Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowBundle' | 'workflowsPath'>;
+  options?: Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowBundle' | 'workflowsPath' | 'dataConverter'>;
 }
 
 /** Path of the workflow entry module, for `bundleWorkflowCode({ workflowsPath })`. */
@@ -41,6 +44,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: opts.activities,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }
@@ -62,7 +66,9 @@ export async function main(): Promise<void> {
     if (added.length > 0) logger.info({ added }, 'registered search attributes');
     const activities = instrumentActivities(createActivitiesFromConfig(config, { bus, logger }), metrics);
     metricsServer = config.WORKER_METRICS_PORT > 0 ? await serveMetrics(metrics, config.WORKER_METRICS_PORT, config.HOST, logger) : undefined;
-    const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, activities });
+    const dataConverter = dataConverterFromConfig(config);
+    if (!dataConverter) logger.warn('PAYLOAD_KEYS is not set: workflow and activity payloads (customer messages included) are stored in clear in Temporal');
+    const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, activities, dataConverter });
     const stop = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'shutting down worker');
       worker.shutdown();

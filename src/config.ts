@@ -24,6 +24,17 @@ const optionalUrl = z
   .pipe(z.string().url().optional())
   .optional();
 
+/** A comma-separated list; blanks dropped, empty = []. */
+const commaList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
 const fields = z.object({
   PORT: port.default(3000),
   HOST: z.string().default('127.0.0.1'),
@@ -59,25 +70,9 @@ const fields = z.object({
    */
   BUS_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   /** Comma-separated secrets still accepted on the bus while BUS_SECRET rotates. */
-  BUS_SECRET_PREVIOUS: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
+  BUS_SECRET_PREVIOUS: commaList,
   /** Comma-separated Origin allowlist for WebSockets; empty = any origin. */
-  ALLOWED_ORIGINS: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
+  ALLOWED_ORIGINS: commaList,
   /**
    * Keys of the payload codec (src/temporal/codec.ts): `id:base64,id:base64`,
    * each 32 bytes. Every worker, gateway and tool reading histories needs the

@@ -24,7 +24,7 @@ import { z } from 'zod';
 import type { Logger } from '../../logger';
 import { can } from '../access';
 import type { AgentDirectory } from '../agents';
-import { bearerToken, CODEC_COOKIE, type OperatorSessions } from '../auth';
+import { bearerToken, CODEC_COOKIE, currentAgent, requireAgent, type OperatorSessions } from '../auth';
 import { ApiError, ApiErrorCode } from '../errors';
 import { maskDeep } from '../history';
 import { parseOrThrow } from '../schemas';
@@ -132,17 +132,8 @@ export function createCodecRouter({ agents, codec, sessions, uiOrigin, logger }:
   }
 
   /** Sets the operator session cookie the Web UI sends to the codec endpoint. */
-  router.post('/api/operator/codec-session', (req, res, next) => {
-    const agent = agents.authenticate(bearerToken(req));
-    if (!agent) {
-      next(new ApiError(ApiErrorCode.Unauthorized, 'a valid agent token is required (Authorization: Bearer <token>)'));
-      return;
-    }
-    if (!can(agent, 'codec')) {
-      next(new ApiError(ApiErrorCode.Forbidden, 'the codec endpoint is for operators'));
-      return;
-    }
-    const { value, expiresAt } = sessions.issue(agent.id);
+  router.post('/api/operator/codec-session', requireAgent(agents, 'codec'), (req, res) => {
+    const { value, expiresAt } = sessions.issue(currentAgent(res).id);
     // SameSite=Lax: the Web UI on another port or subdomain of the same site sends it; other sites do not.
     res.cookie(CODEC_COOKIE, value, {
       httpOnly: true,

@@ -68,7 +68,8 @@ export const SECURITY_HEADERS: Parameters<typeof helmet>[0] = {
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'"],
       styleSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:'],
+      // blob: the page fetches a customer photo with the token and shows it from a blob URL of those bytes.
+      imgSrc: ["'self'", 'data:', 'blob:'],
       connectSrc: ["'self'"],
       fontSrc: ["'self'"],
       objectSrc: ["'none'"],

@@ -101,12 +101,13 @@ describe('with the real activities', () => {
   });
 
   it.each([
-    ['en', 'I want a refund for order 100000000001', 'it arrived broken, charged on 4111 1111 1111 1111', '100000000001'],
-    ['zh', '我要退款，订单号100000000006', '质量有问题，我的身份证号 110105 19491231 002X', '100000000006'],
-  ])('%s: a card or id number in the refund reason is never an order number, and is masked in the slot', async (_lang, first, reason, order) => {
+    ['en', 'I want a refund for order 100000000001', 'it arrived broken, charged on 4111 1111 1111 1111', '100000000001', 'cust-1001'],
+    ['zh', '我要退款，订单号100000000006', '质量有问题，我的身份证号 110105 19491231 002X', '100000000006', 'cust-cn-1'],
+  ])('%s: a card or id number in the refund reason is never an order number, and is masked in the slot', async (_lang, first, reason, order, customerId) => {
     const { activities, attempts } = realActivities();
     const { taskQueue } = await t.worker(activities);
-    const h = await startConversation(t.client, taskQueue, first);
+    // The customer who owns the order (orders are verified against the account).
+    const h = await startConversation(t.client, taskQueue, first, { customer: { id: customerId, tier: 'regular' } });
     await waitForEntries(h, 1);
     await say(h, reason);
     const transcript = await waitForEntries(h, 2);

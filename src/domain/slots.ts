@@ -78,7 +78,7 @@ export function explicitSlots(intent: TaskIntent, u: Understanding): Slots {
     if (type) found.returnType = type;
   }
   if (wanted.includes('reason')) {
-    const reason = clean(e.reason) ?? reasonAfterBecause(u.normalizedText);
+    const reason = clean(e.reason) ?? clean(reasonAfterBecause(u.normalizedText));
     if (reason) found.reason = reason;
   }
   if (wanted.includes('address')) {

@@ -15,8 +15,10 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivitiesFromConfig, type Activities } from './src/activities';
 import { createBus } from './src/bus';
 import { describeConfig, loadConfigOrExit } from './src/config';
-import { createLogger, type Logger } from './src/logger';
+import type { Logger } from './src/logger';
 import { createMetrics, instrumentActivities, type Metrics } from './src/metrics';
+import { dataConverterFromConfig } from './src/temporal/codec';
+import { createProcessLogger } from './src/temporal/sdk-logging';
 import { registerSearchAttributes } from './src/temporal/search-attributes';
 
 export interface CreateWorkerOptions {
@@ -24,10 +26,12 @@ export interface CreateWorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: Activities;
+  /** The payload codec's converter (src/temporal/codec.ts dataConverterFromConfig); clients must use the same. */
+  dataConverter?: WorkerOptions['dataConverter'];
   /** A pre-built bundle (tests bundle once per file); otherwise the workflows are bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra worker options (identity, cache size, shutdown grace time…). */
-  options?: Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowBundle' | 'workflowsPath'>;
+  options?: Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowBundle' | 'workflowsPath' | 'dataConverter'>;
 }
 
 /** Path of the workflow entry module, for `bundleWorkflowCode({ workflowsPath })`. */
@@ -40,27 +44,31 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: opts.activities,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }
 
 export async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
+  // Before any native connection: the SDK runtime takes its logger once.
+  const logger = createProcessLogger(config, 'worker');
   logger.info({ config: describeConfig(config) }, 'starting worker');
   const address = config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const connection = await NativeConnection.connect({ address });
-  const bus = createBus(config, logger);
+  // The gateway counts what it sees on the bus; tool failures and intent
+  // layers happen here, so a standalone worker exposes its own scrape target.
+  const metrics = createMetrics();
+  const bus = createBus(config, logger, (reason) => metrics.busEventsDropped.inc({ reason }));
   let metricsServer: Server | undefined;
   try {
     const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
     if (added.length > 0) logger.info({ added }, 'registered search attributes');
-    // The gateway counts what it sees on the bus; tool failures and intent
-    // layers happen here, so a standalone worker exposes its own scrape target.
-    const metrics = createMetrics();
     const activities = instrumentActivities(createActivitiesFromConfig(config, { bus, logger }), metrics);
     metricsServer = config.WORKER_METRICS_PORT > 0 ? await serveMetrics(metrics, config.WORKER_METRICS_PORT, config.HOST, logger) : undefined;
-    const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, activities });
+    const dataConverter = dataConverterFromConfig(config);
+    if (!dataConverter) logger.warn('PAYLOAD_KEYS is not set: workflow and activity payloads (customer messages included) are stored in clear in Temporal');
+    const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, activities, dataConverter });
     const stop = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'shutting down worker');
       worker.shutdown();

@@ -386,6 +386,8 @@
       const me = await agentApi('GET', '/api/agent/me');
       agent.me = me.agent;
       $('agent-name').textContent = 'Signed in as ' + me.agent.name + ' (' + me.agent.skills.join(', ') + ')';
+      // Operators: a session cookie for the codec endpoint, so the Temporal Web UI can show decrypted histories.
+      if (me.agent.role === 'operator') agentApi('POST', '/api/operator/codec-session').catch(() => undefined);
       if (agent.ws) {
         const old = agent.ws;
         agent.ws = null;

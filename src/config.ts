@@ -5,7 +5,9 @@
  * once, so an operator fixes them in one go. The config object holds secrets
  * (OpenAI key, integration key): never log it; log {@link describeConfig} instead.
  */
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
+import { parsePayloadKeys } from './temporal/codec';
 import { DEFAULT_TASK_QUEUE } from './workflows/contract';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -22,7 +24,18 @@ const optionalUrl = z
   .pipe(z.string().url().optional())
   .optional();
 
-const schema = z.object({
+/** A comma-separated list; blanks dropped, empty = []. */
+const commaList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const fields = z.object({
   PORT: port.default(3000),
   HOST: z.string().default('127.0.0.1'),
   TEMPORAL_ADDRESS: optionalString,
@@ -51,16 +64,34 @@ const schema = z.object({
   /** Server-to-server key that lets POST /api/conversations set customer identity and tier. */
   INTEGRATION_KEY: optionalString,
   REDIS_URL: optionalUrl,
+  /**
+   * HMAC secret signing every event on the Redis bus (src/bus/signing.ts);
+   * required with REDIS_URL, the same on every worker and gateway.
+   */
+  BUS_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  /** Comma-separated secrets still accepted on the bus while BUS_SECRET rotates. */
+  BUS_SECRET_PREVIOUS: commaList,
   /** Comma-separated Origin allowlist for WebSockets; empty = any origin. */
-  ALLOWED_ORIGINS: z
+  ALLOWED_ORIGINS: commaList,
+  /**
+   * Keys of the payload codec (src/temporal/codec.ts): `id:base64,id:base64`,
+   * each 32 bytes. Every worker, gateway and tool reading histories needs the
+   * same list. Unset: `npm start` keeps a key under DATA_DIR; the standalone
+   * worker and gateway run without encryption and say so.
+   */
+  PAYLOAD_KEYS: z
     .string()
     .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
+    .transform((v, ctx) => {
+      try {
+        return parsePayloadKeys(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** The key id that encrypts new payloads; default the first of PAYLOAD_KEYS. */
+  PAYLOAD_KEY_ID: optionalString,
   /** auto = readable lines on a terminal, JSON otherwise. */
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -71,8 +102,35 @@ const schema = z.object({
   WAIT_LIMIT_MINUTES_VIP: positiveInt.default(2),
   WAIT_LIMIT_MINUTES_ENTERPRISE: positiveInt.default(5),
   WAIT_LIMIT_MINUTES_REGULAR: positiveInt.default(10),
-  /** Frames a WebSocket may send per 10 seconds before it is told to slow down (3× that closes it). */
-  WS_MESSAGES_PER_10S: positiveInt.default(20),
+  /** The window of every rate limit below (src/gateway/limits.ts). */
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(10),
+  /** HTTP requests, WebSocket handshakes and customer frames per client IP per window (authenticated agents excepted). */
+  RATE_LIMIT_PER_IP: positiveInt.default(100),
+  /** Frames one customer may send per window over all their sockets; 3× that closes the socket (1008). */
+  RATE_LIMIT_PER_CUSTOMER: positiveInt.default(20),
+  /** HTTP requests and desk-socket frames per authenticated agent per window. */
+  RATE_LIMIT_PER_AGENT: positiveInt.default(200),
+  /**
+   * Which proxies to believe about the client address (express "trust proxy"):
+   * empty = none (the socket peer is the client), a number of hops, or
+   * comma-separated addresses/subnets ("loopback", "10.0.0.0/8").
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('')
+    .transform((v, ctx): false | number | string[] => {
+      if (v === '' || v === 'false') return false;
+      if (/^\d+$/.test(v)) return Number(v);
+      const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+      try {
+        proxyAddr.compile(list);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `not a hop count or address/subnet list: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+      return list;
+    }),
   /** Explicit human-transfer requests a customer may make per conversation; later ones are refused by the gateway. */
   MAX_HUMAN_REQUESTS: positiveInt.default(3),
   /**
@@ -101,10 +159,20 @@ const schema = z.object({
   AVERAGE_HANDLE_SECONDS: positiveInt.default(180),
 });
 
-export type Config = z.infer<typeof schema>;
+/** Rules that tie variables together; each issue names the variable to fix. */
+const schema = fields.superRefine((c, ctx) => {
+  if (c.PAYLOAD_KEY_ID && !c.PAYLOAD_KEYS.some((k) => k.id === c.PAYLOAD_KEY_ID)) {
+    ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEY_ID'], message: 'names no key in PAYLOAD_KEYS' });
+  }
+  if (c.REDIS_URL && !c.BUS_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['BUS_SECRET'], message: 'required when REDIS_URL is set: every bus message is signed with it' });
+  }
+});
+
+export type Config = z.infer<typeof fields>;
 
 /** Every environment variable Switchboard reads (for .env.example and packaging checks). */
-export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof Config)[];
+export const CONFIG_VARIABLES = Object.keys(fields.shape) as (keyof Config)[];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -153,9 +221,10 @@ export function describeConfig(config: Config): Record<string, unknown> {
     taskQueue: config.TASK_QUEUE,
     llm: config.OPENAI_API_KEY ? { model: config.OPENAI_MODEL, baseUrl: config.OPENAI_BASE_URL ?? 'default' } : 'off',
     tools: config.TOOLS_BASE_URL ?? 'sample commerce backend',
-    bus: config.REDIS_URL ? 'redis' : 'in-process',
+    bus: config.REDIS_URL ? 'redis (signed)' : 'in-process',
     integrationKey: config.INTEGRATION_KEY ? 'set' : 'unset',
     gatewaySecret: config.GATEWAY_SECRET ? 'set' : 'random per process',
+    payloadEncryption: config.PAYLOAD_KEYS.length > 0 ? { keys: config.PAYLOAD_KEYS.map((k) => k.id), current: config.PAYLOAD_KEY_ID ?? config.PAYLOAD_KEYS[0]!.id } : 'off',
   };
 }
 

@@ -3,11 +3,17 @@
  *
  * Two layers: pino's `redact` removes known secret fields by path (tokens,
  * authorization headers, keys), and {@link maskPersonalData} masks phone
- * numbers, emails, id numbers and card numbers inside free text (customer
- * messages end up in log lines as `text`/`preview`/`msg`).
+ * numbers, emails, id numbers and card numbers in every string of a record
+ * (customer messages end up in log lines as `text`, `preview`, `msg`, and in
+ * error messages).
+ *
+ * Entry points build their logger with `createProcessLogger`
+ * (src/temporal/sdk-logging.ts), which also routes the Temporal SDK's and
+ * core's records through it, so no line of any process escapes masking.
  */
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { maskCardNumbers, maskIdNumbers } from './privacy/sensitive-numbers';
 
 export type { Logger };
 
@@ -26,38 +32,41 @@ const REDACT_PATHS = [
   '*.password',
 ];
 
-// Card numbers: 13-19 digits, optionally grouped by spaces or dashes.
-const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-// Chinese resident id: 17 digits + digit or X.
-const CN_ID = /\b\d{17}[\dXx]\b/g;
 // Phone numbers: +country, Chinese mobiles, and common 10-digit forms.
 // Digit look-arounds keep 12-digit order numbers whole.
 const PHONE = /(?<!\d)(?:\+\d{1,3}[ -]?)?\(?\d{3}\)?[ -]?\d{3,4}[ -]?\d{4}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)/g;
 
 /**
- * Masks personal data in free text. Order numbers (exactly 12 digits) are
- * kept: operators need them and they identify no person.
+ * Masks personal data in free text: emails, identity numbers (Chinese
+ * resident ids, also spaced; US SSNs), every card-shaped number (13–19
+ * digits, grouped or not, Luhn or not: a mistyped card is still a card) and
+ * phone numbers. Order numbers (exactly 12 digits) are kept: operators need
+ * them and they identify no person.
  */
 export function maskPersonalData(text: string): string {
-  return text
-    .replace(EMAIL, '[email]')
-    .replace(CN_ID, '[id]')
-    .replace(CARD, '[card]')
-    .replace(PHONE, '[phone]');
+  return maskPhones(maskCardNumbers(maskIdNumbers(text.replace(EMAIL, '[email]')), '[card]', { luhn: false }));
 }
 
-const TEXT_KEYS = new Set(['text', 'preview', 'message', 'msg', 'summary']);
+function maskPhones(text: string): string {
+  return text.replace(PHONE, '[phone]');
+}
 
+/**
+ * Every string in a log record is masked, whatever its key: the SDK's own
+ * records carry customer text under keys we do not choose (failure
+ * messages, activity errors). Errors become pino's usual `{ type, message,
+ * stack }` with message and stack masked, since customer text ends up in
+ * error messages too.
+ */
 function maskDeep(value: unknown, depth = 0): unknown {
-  if (depth > 6) return value;
+  if (depth > 8) return value;
   if (typeof value === 'string') return maskPersonalData(value);
   if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
-  if (value && typeof value === 'object' && !(value instanceof Error)) {
+  if (value instanceof Error) return maskDeep(pino.stdSerializers.err(value), depth + 1);
+  if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      out[k] = TEXT_KEYS.has(k) || typeof v === 'object' ? maskDeep(v, depth + 1) : v;
-    }
+    for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, depth + 1);
     return out;
   }
   return value;
@@ -86,6 +95,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     name: options.name ?? 'switchboard',
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // The log formatter below has already turned errors into masked plain objects; keep them as they are.
+    serializers: { err: (value: unknown) => (value instanceof Error ? maskDeep(value) : value) },
     formatters: {
       log: (obj) => maskDeep(obj) as Record<string, unknown>,
     },

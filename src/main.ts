@@ -8,23 +8,29 @@
 import { createWorker } from '../worker';
 import { describeConfig, loadConfigOrExit } from './config';
 import { AgentDirectoryError } from './gateway/agents';
-import { localGatewaySecret } from './local-state';
-import { createLogger } from './logger';
+import { localGatewaySecret, localPayloadKeys } from './local-state';
+import { parsePayloadKeys } from './temporal/codec';
 import { LocalTemporalError, startLocalTemporal } from './temporal/local';
 import { startSwitchboard, type Switchboard, type WorkerFactory } from './temporal/runtime';
-import { installSdkLogger } from './temporal/sdk-logging';
+import { createProcessLogger } from './temporal/sdk-logging';
 
-const workerFactory: WorkerFactory = ({ connection, config, activities }) =>
-  createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, activities });
+const workerFactory: WorkerFactory = ({ connection, config, activities, dataConverter }) =>
+  createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, activities, dataConverter });
 
 async function main(): Promise<void> {
   const loaded = loadConfigOrExit();
-  const logger = createLogger({ level: loaded.LOG_LEVEL });
-  installSdkLogger(logger, loaded.LOG_LEVEL);
+  const logger = createProcessLogger(loaded);
   // One process, restarted at will: customer tokens must outlive it, so the signing secret is kept under DATA_DIR.
   const local = loaded.GATEWAY_SECRET ? undefined : localGatewaySecret(loaded.DATA_DIR);
-  const config = local ? { ...loaded, GATEWAY_SECRET: local.secret } : loaded;
+  // Conversations outlive the process in the dev server's SQLite file: so must the key that encrypts them.
+  const keys = loaded.PAYLOAD_KEYS.length > 0 ? undefined : localPayloadKeys(loaded.DATA_DIR);
+  const config = {
+    ...loaded,
+    ...(local ? { GATEWAY_SECRET: local.secret } : {}),
+    ...(keys ? { PAYLOAD_KEYS: parsePayloadKeys(keys.spec) } : {}),
+  };
   logger.info({ config: describeConfig(config) }, 'starting Switchboard');
+  if (keys) logger.info({ file: keys.file }, `payloads are encrypted with the key ${keys.created ? 'created' : 'kept'} in DATA_DIR (set PAYLOAD_KEYS in production)`);
   if (local) logger.info({ file: local.file }, `customer tokens are signed with the secret ${local.created ? 'created' : 'kept'} in DATA_DIR (set GATEWAY_SECRET in production)`);
 
   let board: Switchboard | undefined;

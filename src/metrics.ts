@@ -25,6 +25,8 @@ export interface Metrics {
   readonly toolFailures: Counter<'tool' | 'type'>;
   readonly intentLayerHits: Counter<'layer'>;
   readonly socketConnections: Gauge<'kind'>;
+  /** Bus messages dropped on receipt: forged, tampered, stale, replayed, malformed. */
+  readonly busEventsDropped: Counter<'reason'>;
   /** Feeds turn and escalation counters from one bus event. */
   observeEvent(event: OutboundEvent): void;
   /** Sets the phase gauge from a counting function (visibility count per phase). */
@@ -89,6 +91,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
 
+  const busEventsDropped = new Counter({
+    name: 'switchboard_bus_events_dropped_total',
+    help: 'Event bus messages dropped on receipt, by reason (unsigned, bad_signature, stale, replayed, malformed)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+
   // Escalation events can be published more than once (activity retries,
   // status refreshes); count each escalation once, in a bounded memory.
   const seenEscalations = new Set<string>();
@@ -104,6 +113,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     toolFailures,
     intentLayerHits,
     socketConnections,
+    busEventsDropped,
     observeEvent(event) {
       if (event.kind === 'message') {
         turns.inc({ from: event.entry.from });

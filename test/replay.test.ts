@@ -10,13 +10,43 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { loadConfig } from '../src/config';
+import { payloadCodecFromConfig } from '../src/temporal/codec';
 import { WORKFLOWS_PATH } from '../worker';
+import { TEST_PAYLOAD_KEYS, testDataConverter } from './helpers/payload-keys';
 
 const DIR = join(__dirname, 'fixtures/histories');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
 function load(file: string): temporal.api.history.v1.History {
   return temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(join(DIR, file), 'utf8')));
+}
+
+/**
+ * The history as a worker with the payload codec would have written it:
+ * every payload the SDK passes through the codec is sealed. Not sealed, as
+ * in a real history: search attribute values (indexed by the server) and
+ * core's local-activity marker bookkeeping (details.data; the activity's
+ * result, details.result, is sealed).
+ */
+async function seal(history: temporal.api.history.v1.History, codec: PayloadCodec): Promise<temporal.api.history.v1.History> {
+  const copy = temporal.api.history.v1.History.decode(temporal.api.history.v1.History.encode(history).finish());
+  const visit = async (value: unknown, key: string, parentKey: string, depth: number): Promise<void> => {
+    if (depth > 40 || value === null || typeof value !== 'object' || value instanceof Uint8Array) return;
+    if (key === 'searchAttributes' || (parentKey === 'details' && key === 'data')) return;
+    const obj = value as Record<string, unknown>;
+    if (Array.isArray(obj.payloads)) {
+      obj.payloads = await codec.encode(obj.payloads as Payload[]);
+      return;
+    }
+    for (const [k, v] of Object.entries(obj)) {
+      if (Array.isArray(v)) for (const item of v) await visit(item, k, key, depth + 1);
+      else await visit(v, k, key, depth + 1);
+    }
+  };
+  await visit(copy, '', '', 0);
+  return copy;
 }
 
 let bundle: WorkflowBundleWithSourceMap;
@@ -38,11 +68,34 @@ describe('replay of recorded histories', () => {
   it('replays every history with the current workflow code', async () => {
     const histories = files.map((f) => ({ workflowId: f.replace('.json', ''), history: load(f) }));
     const results: { workflowId: string; error?: unknown }[] = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'switchboard-replay' }, histories)) {
+    // With the codec, as the workers run: recorded fixtures may be plain (before the codec) or sealed.
+    for await (const r of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter: testDataConverter(), replayName: 'switchboard-replay' }, histories)) {
       results.push({ workflowId: r.workflowId, error: r.error });
     }
     expect(results.map((r) => r.workflowId)).toEqual(histories.map((h) => h.workflowId));
     expect(results.filter((r) => r.error)).toEqual([]);
+  }, 120_000);
+
+  it('replays every history with the payload codec in place: as recorded, and with every payload sealed', async () => {
+    const codec = payloadCodecFromConfig(loadConfig({ PAYLOAD_KEYS: TEST_PAYLOAD_KEYS }))!;
+    const dataConverter = { payloadCodecs: [codec] };
+    const plain = files.map((f) => ({ workflowId: f.replace('.json', ''), history: load(f) }));
+    const sealed = await Promise.all(files.map(async (f) => ({ workflowId: `${f.replace('.json', '')}-sealed`, history: await seal(load(f), codec) })));
+    // The conversion really sealed them: customer text the recorded histories hold in clear is gone.
+    const said = ['it stopped working', '质量有问题'].map((t) => Buffer.from(t).toString('latin1'));
+    const bytesOf = (h: temporal.api.history.v1.History) => Buffer.from(temporal.api.history.v1.History.encode(h).finish()).toString('latin1');
+    for (const text of said) {
+      expect(plain.some((h) => bytesOf(h.history).includes(text))).toBe(true);
+      expect(sealed.some((h) => bytesOf(h.history).includes(text))).toBe(false);
+    }
+    const results: { workflowId: string; error?: unknown }[] = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter, replayName: 'switchboard-replay-codec' }, [...plain, ...sealed])) {
+      results.push({ workflowId: r.workflowId, error: r.error });
+    }
+    expect(results).toHaveLength(plain.length * 2);
+    expect(results.filter((r) => r.error)).toEqual([]);
+    // Without the codec the sealed ones cannot be read at all.
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'switchboard-replay-no-codec' }, sealed[0]!.history)).rejects.toThrow(/binary\/encrypted/);
   }, 120_000);
 
   it('fails with a determinism error when the workflow changed incompatibly', async () => {

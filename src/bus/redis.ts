@@ -6,16 +6,50 @@
  *
  * A subscribed Redis connection can do nothing but subscribe, so publishing
  * uses a second connection.
+ *
+ * Every message is signed with the shared BUS_SECRET and checked on receipt
+ * (./signing.ts): forged, tampered, stale and replayed messages are dropped,
+ * logged and counted, never delivered to a socket.
  */
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '../logger';
 import { PHASES, type OutboundEvent } from '../workflows/contract';
+import { BusSigner, type BusDropReason } from './signing';
 import type { EventBus, EventHandler } from './types';
 
 export const DEFAULT_CHANNEL = 'switchboard:events';
 
-// What arrives from Redis is untrusted input: anything that is not an outbound event is dropped.
+/**
+ * The least a Switchboard Redis user needs (README, security section): the
+ * bus channel, the rate-limit keys (src/gateway/limits.ts) and the commands
+ * ioredis and rate-limit-redis send. test/bus/redis-bus.test.ts runs the bus
+ * and the limits as a user with exactly these rules.
+ */
+export const REDIS_ACL_RULES = [
+  'resetchannels',
+  `&${DEFAULT_CHANNEL}`,
+  'resetkeys',
+  '~switchboard:rl:*',
+  '-@all',
+  '+publish',
+  '+subscribe',
+  '+unsubscribe',
+  '+ping',
+  '+info',
+  '+quit',
+  '+eval',
+  '+evalsha',
+  '+script|load',
+  '+get',
+  '+incr',
+  '+decr',
+  '+set',
+  '+pttl',
+  '+del',
+] as const;
+
+// Even a genuine envelope is checked: anything that is not an outbound event is dropped.
 const entrySchema = z.object({
   seq: z.number().int().positive(),
   from: z.enum(['customer', 'bot', 'agent', 'system']),
@@ -37,8 +71,12 @@ const eventSchema = z.discriminatedUnion('kind', [
 
 export interface RedisBusOptions {
   url: string;
+  /** BUS_SECRET first, then secrets still accepted during a rotation (./signing.ts). */
+  secrets: readonly string[];
   channel?: string;
   logger?: Logger;
+  /** Called for every message dropped, with the reason (metrics count them). */
+  onDrop?: (reason: BusDropReason) => void;
 }
 
 export class RedisBus implements EventBus {
@@ -46,11 +84,13 @@ export class RedisBus implements EventBus {
   private readonly subscriber: Redis;
   private readonly handlers = new Set<EventHandler>();
   private readonly channel: string;
+  private readonly signer: BusSigner;
   private subscribed: Promise<void> | undefined;
   private closed = false;
 
   constructor(private readonly options: RedisBusOptions) {
     this.channel = options.channel ?? DEFAULT_CHANNEL;
+    this.signer = new BusSigner({ secrets: options.secrets, channel: this.channel });
     const common = { lazyConnect: true, maxRetriesPerRequest: 3 };
     this.publisher = new Redis(options.url, common);
     this.subscriber = new Redis(options.url, common);
@@ -78,7 +118,7 @@ export class RedisBus implements EventBus {
   async publish(event: OutboundEvent): Promise<void> {
     if (this.closed) throw new Error('the event bus is closed');
     await this.connect();
-    await this.publisher.publish(this.channel, JSON.stringify(event));
+    await this.publisher.publish(this.channel, this.signer.seal(JSON.stringify(event)));
   }
 
   subscribe(handler: EventHandler): () => void {
@@ -96,17 +136,27 @@ export class RedisBus implements EventBus {
     await Promise.allSettled([this.subscriber, this.publisher].map((conn) => closeConnection(conn)));
   }
 
+  private drop(reason: BusDropReason): void {
+    this.options.onDrop?.(reason);
+    this.options.logger?.warn({ reason, channel: this.channel }, 'redis bus: dropped a message');
+  }
+
   private dispatch(message: string): void {
+    const opened = this.signer.open(message);
+    if (!opened.ok) {
+      this.drop(opened.reason);
+      return;
+    }
     let data: unknown;
     try {
-      data = JSON.parse(message);
+      data = JSON.parse(opened.body);
     } catch {
-      this.options.logger?.warn('redis bus: dropped a message that is not JSON');
+      this.drop('malformed');
       return;
     }
     const parsed = eventSchema.safeParse(data);
     if (!parsed.success) {
-      this.options.logger?.warn('redis bus: dropped a message that is not an outbound event');
+      this.drop('malformed');
       return;
     }
     const event = parsed.data as OutboundEvent;

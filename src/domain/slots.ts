@@ -7,6 +7,7 @@
  * policy never guesses an order number.
  */
 import type { Intent, ToolName, Understanding } from '../workflows/contract';
+import { maskCardNumbers, maskIdNumbers } from '../privacy/sensitive-numbers';
 import { isBareYesNoText, parseRefundMethod, parseReturnType, reasonAfterBecause } from './cues';
 
 export const SLOT_NAMES = ['orderNumber', 'reason', 'refundMethod', 'returnType', 'description', 'address'] as const;
@@ -77,7 +78,7 @@ export function explicitSlots(intent: TaskIntent, u: Understanding): Slots {
     if (type) found.returnType = type;
   }
   if (wanted.includes('reason')) {
-    const reason = clean(e.reason) ?? reasonAfterBecause(u.normalizedText);
+    const reason = clean(e.reason) ?? clean(reasonAfterBecause(u.normalizedText));
     if (reason) found.reason = reason;
   }
   if (wanted.includes('address')) {
@@ -133,8 +134,13 @@ export function isSubstantiveDescription(text: string): boolean {
   return cjk >= 12 || words >= 8;
 }
 
+/**
+ * A slot value as stored. Free-text slots travel to tools, confirmations and
+ * the handover, so a card or identity number typed into a reason is masked
+ * here, once, before it goes anywhere.
+ */
 function clean(value: string | undefined): string | undefined {
-  const v = value?.trim();
+  const v = value === undefined ? undefined : maskIdNumbers(maskCardNumbers(value)).trim();
   if (!v) return undefined;
   return v.length > MAX_SLOT_LENGTH ? v.slice(0, MAX_SLOT_LENGTH) : v;
 }

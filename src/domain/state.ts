@@ -31,6 +31,7 @@ import { IMAGE_MIMES, LANGUAGES, PHASES, TIERS } from '../workflows/contract';
 import type { UnderstandInput } from '../nlu/types';
 import type { Money, OrderStatus } from '../tools/types';
 import type { SlotName, Slots, TaskIntent } from './slots';
+import { stripControlCharacters } from './text';
 
 export const STATE_SCHEMA_VERSION = 1;
 /** Remembered message ids per sender kind; old ids fall off once a conversation is this long. */
@@ -297,14 +298,15 @@ export function isImageRef(v: unknown): v is ImageRef {
 }
 
 /**
- * Records a customer message once per message id. In the AI phase it also
+ * Records a customer message once per message id, without control or bidi
+ * characters (./text.ts; the gateway strips them too, this covers any other client). In the AI phase it also
  * joins the AI inbox; in QUEUED and HUMAN it is only recorded (for the agent).
  */
 export function recordCustomerMessage(state: ConversationState, msg: CustomerMessage, now: string): MessageOutcome {
   if (state.phase === 'closed') return { kind: 'closed', state };
   if (!isValidMessage(msg)) return { kind: 'invalid', state };
   if (state.seen.customer.includes(msg.messageId)) return { kind: 'duplicate', state };
-  const entry: NewEntry = { from: 'customer', text: msg.text.trim(), messageId: msg.messageId };
+  const entry: NewEntry = { from: 'customer', text: stripControlCharacters(msg.text).trim(), messageId: msg.messageId };
   if (msg.image) entry.image = { id: msg.image.id, mime: msg.image.mime, bytes: msg.image.bytes };
   const r = appendEntry(state, entry, now);
   const s: ConversationState = {
@@ -321,7 +323,7 @@ export function recordAgentMessage(state: ConversationState, msg: AgentMessage, 
   if (!isValidMessage(msg) || typeof msg.agentId !== 'string') return { kind: 'invalid', state };
   if (state.phase !== 'human' || state.agent?.id !== msg.agentId) return { kind: 'not_assigned', state };
   if (state.seen.agent.includes(msg.messageId)) return { kind: 'duplicate', state };
-  const r = appendEntry(state, { from: 'agent', text: msg.text.trim(), messageId: msg.messageId, agentId: msg.agentId }, now);
+  const r = appendEntry(state, { from: 'agent', text: stripControlCharacters(msg.text).trim(), messageId: msg.messageId, agentId: msg.agentId }, now);
   const s: ConversationState = {
     ...r.state,
     seen: { ...r.state.seen, agent: remember(r.state.seen.agent, msg.messageId) },

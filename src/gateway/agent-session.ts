@@ -4,7 +4,9 @@
  *
  * Server → agent frames:
  * - `{ type: "queue", items: QueueItem[] }` on connect and whenever the queue may have moved;
- * - `{ type: "status", conversationId, phase, agent? }` for every phase change;
+ * - `{ type: "status", conversationId, phase, agent? }` for phase changes of the
+ *   agent's conversations and of those queued in skills the agent serves
+ *   (supervisors and operators: all);
  * - `{ type: "message", conversationId, seq, from, text, at }` for the agent's conversations;
  * - `{ type: "error", code, message }`, `{ type: "pong" }`.
  * Agent → server: `{ type: "ping" }` (everything else goes through the HTTP API).
@@ -15,22 +17,23 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from '../logger';
 import type { OutboundEvent } from '../workflows/contract';
+import { mayFollow } from './access';
 import type { Agent } from './agents';
 import { ApiErrorCode, toApiError, type ApiError } from './errors';
-import { SlidingWindowLimiter } from './rate-limit';
+import type { Limits } from './limits';
 import { AGENT_FRAME_TYPES, agentFrameSchema, decodeFrame } from './schemas';
 import type { QueueItem } from './queue';
 
 export interface AgentSessionDeps {
   logger: Logger;
-  framesPer10s: number;
+  /** The shared rate limits (./limits.ts): desk frames count in the agent's budget. */
+  limits: Pick<Limits, 'take'>;
   queueFor(agent: Agent): Promise<QueueItem[]>;
   assignedTo(agentId: string): Promise<string[]>;
 }
 
 export class AgentSession {
   private readonly assigned = new Set<string>();
-  private readonly limiter: SlidingWindowLimiter;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -39,7 +42,6 @@ export class AgentSession {
     readonly agent: Agent,
     private readonly deps: AgentSessionDeps,
   ) {
-    this.limiter = new SlidingWindowLimiter(deps.framesPer10s, 10_000);
   }
 
   start(): void {
@@ -54,10 +56,17 @@ export class AgentSession {
   }
 
   onFrame(raw: string): void {
-    if (!this.limiter.tryTake()) {
-      this.send({ type: 'error', code: ApiErrorCode.RateLimited, message: 'too many frames; slow down' });
-      return;
-    }
+    this.enqueue(async () => {
+      const take = await this.deps.limits.take('agent', this.agent.id);
+      if (!take.allowed) {
+        this.send({ type: 'error', code: ApiErrorCode.RateLimited, message: `too many frames; try again in ${take.retryAfterSeconds} s` });
+        return;
+      }
+      this.handleFrame(raw);
+    });
+  }
+
+  private handleFrame(raw: string): void {
     const decoded = decodeFrame(raw, agentFrameSchema, AGENT_FRAME_TYPES);
     if (!decoded.ok) {
       this.sendError(decoded.error);
@@ -73,8 +82,10 @@ export class AgentSession {
       this.send({ type: 'message', conversationId: event.conversationId, seq, from, text, at, ...(image ? { image } : {}) });
       return;
     }
+    const wasMine = this.assigned.delete(event.conversationId);
     if (event.phase === 'human' && event.agent?.id === this.agent.id) this.assigned.add(event.conversationId);
-    else this.assigned.delete(event.conversationId);
+    // Status of other agents' and AI-phase conversations is not this desk's business (./access.ts).
+    if (!wasMine && !mayFollow(this.agent, event)) return;
     this.send({
       type: 'status',
       conversationId: event.conversationId,

@@ -1,6 +1,6 @@
 /**
  * The agent directory: who may use the desk API, with which skills, and who
- * is an operator. Read once from the JSON file named by `AGENTS_FILE`
+ * is a supervisor or an operator. Read once from the JSON file named by `AGENTS_FILE`
  * (`config/agents.demo.json` when unset) and validated.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { LANGUAGES, SKILLS, type Skill } from '../workflows/contract';
+import { ROLES } from './access';
 
 export const DEMO_AGENTS_FILE = path.resolve(__dirname, '../../config/agents.demo.json');
 
@@ -17,7 +18,8 @@ const agentSchema = z.object({
   token: z.string().min(16, 'tokens must be at least 16 characters'),
   skills: z.array(z.enum(SKILLS)).min(1),
   maxConcurrent: z.number().int().positive(),
-  role: z.enum(['agent', 'operator']).default('agent'),
+  /** What the caller may read and do: see ./access.ts. */
+  role: z.enum(ROLES).default('agent'),
   /** Language the agent reads handovers in; unset = the conversation's. */
   language: z.enum(LANGUAGES).optional(),
 });
@@ -113,7 +115,7 @@ export class AgentDirectory {
     return [...this.byId.values()];
   }
 
-  /** Agents (not operators) able to take a conversation of this skill: the divisor of the queue ETA. */
+  /** Agents (not supervisors or operators) able to take a conversation of this skill: the divisor of the queue ETA. */
   countWithSkill(skill: Skill): number {
     return this.all().filter((a) => a.role === 'agent' && a.skills.includes(skill)).length;
   }

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { isGrpcServiceError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
+import { WorkflowIdReusePolicy, WorkflowNotFoundError, type PayloadCodec } from '@temporalio/common';
 import type { Config } from '../config';
 import { policyFromConfig, type PolicyEnv } from '../domain/policy-config';
 import { conversationWorkflow } from '../workflows';
@@ -53,6 +53,8 @@ export class Conversations {
   constructor(
     readonly client: Client,
     private readonly config: GatewayConfig,
+    /** The payload codec (src/temporal/codec.ts), to decode histories for operators. */
+    private readonly codec?: PayloadCodec,
   ) {}
 
   private within<T>(ms: number, fn: () => Promise<T>): Promise<T> {
@@ -164,7 +166,11 @@ export class Conversations {
     await this.within(CALL_DEADLINE_MS, () => this.handle(conversationId).signal(closeSignal, request));
   }
 
-  /** The current run's event history as plain JSON, plus a Temporal UI link when configured. */
+  /**
+   * The current run's event history as plain JSON, payloads decrypted and
+   * card numbers masked (./history.ts), plus a Temporal UI link when configured.
+   * Operators only: the route checks.
+   */
   async history(conversationId: string): Promise<{ workflowId: string; uiUrl?: string; events: unknown[] }> {
     const workflowId = conversationWorkflowId(conversationId);
     let history;
@@ -177,7 +183,7 @@ export class Conversations {
       }
       throw error;
     }
-    const { events } = historyToPlainJson(history);
+    const { events } = await historyToPlainJson(history, this.codec);
     const ui = this.config.TEMPORAL_UI_URL?.replace(/\/+$/, '');
     return {
       workflowId,

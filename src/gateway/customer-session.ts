@@ -15,7 +15,7 @@ import type { OutboundEvent, Phase, TranscriptEntry } from '../workflows/contrac
 import type { Conversations } from './conversations';
 import { ApiError, ApiErrorCode, toApiError } from './errors';
 import { countHumanRequests, type HumanRequestDetector } from './human-requests';
-import { SlidingWindowLimiter } from './rate-limit';
+import type { Limits } from './limits';
 import { CUSTOMER_FRAME_TYPES, customerFrameSchema, decodeFrame } from './schemas';
 import type { CustomerClaims } from './tokens';
 
@@ -37,7 +37,10 @@ export interface CustomerSessionDeps {
   metrics: Metrics;
   detectHumanRequest: HumanRequestDetector;
   maxHumanRequests: number;
-  framesPer10s: number;
+  /** The shared rate limits (./limits.ts): this customer's frames on every socket, and this client address. */
+  limits: Pick<Limits, 'take'>;
+  /** Rate-limit key of the client address this socket came from. */
+  clientKey: string;
   /** Queue position and ETA of a queued conversation (visibility), if found. */
   queueInfo(conversationId: string): Promise<{ position: number; etaSeconds: number | null } | undefined>;
   /** How long to look for a sent message in the transcript before giving up on its ack. */
@@ -53,8 +56,8 @@ export class CustomerSession {
   private lastStatusJson = '';
   private outbound: Promise<void> = Promise.resolve();
   private inbound: Promise<void> = Promise.resolve();
-  private readonly limiter: SlidingWindowLimiter;
-  private readonly floodLimiter: SlidingWindowLimiter;
+  /** Frames are admitted one at a time (the limit check is async), so they are handled in the order received. */
+  private intake: Promise<void> = Promise.resolve();
   private readonly pendingAcks = new Map<string, (seq: number) => void>();
   private closed = false;
   readonly conversationId: string;
@@ -65,8 +68,6 @@ export class CustomerSession {
     private readonly deps: CustomerSessionDeps,
   ) {
     this.conversationId = claims.conversationId;
-    this.limiter = new SlidingWindowLimiter(deps.framesPer10s, 10_000);
-    this.floodLimiter = new SlidingWindowLimiter(deps.framesPer10s * FLOOD_FACTOR, 10_000);
   }
 
   get currentPhase(): Phase | undefined {
@@ -89,17 +90,48 @@ export class CustomerSession {
   }
 
   onFrame(raw: string): void {
-    if (!this.floodLimiter.tryTake()) {
+    this.intake = this.intake
+      .then(() => this.admit(raw))
+      .catch((error: unknown) => {
+        this.deps.logger.warn({ err: error, conversationId: this.conversationId }, 'customer frame not handled');
+        this.sendError(toApiError(error, this.conversationId));
+      });
+  }
+
+  /**
+   * Counts the frame against the customer's budget (all their sockets, every
+   * gateway) and the client address's; refuses it beyond either, and closes
+   * the socket when the sender keeps going far beyond.
+   */
+  private async admit(raw: string): Promise<void> {
+    if (this.closed) return;
+    const [customer, ip] = await Promise.all([
+      this.deps.limits.take('customer', this.claims.customer.id),
+      this.deps.limits.take('ip', this.deps.clientKey),
+    ]);
+    if (customer.hits > customer.limit * FLOOD_FACTOR || ip.hits > ip.limit * FLOOD_FACTOR) {
       this.ws.close(1008, 'rate limit exceeded');
       return;
     }
-    if (!this.limiter.tryTake()) {
-      this.sendError(new ApiError(ApiErrorCode.RateLimited, 'too many frames; slow down'));
+    if (!customer.allowed || !ip.allowed) {
+      const which = customer.allowed ? ip : customer;
+      this.sendError(
+        new ApiError(
+          ApiErrorCode.RateLimited,
+          `too many messages; at most ${which.limit} per window ${customer.allowed ? 'from this address' : 'in this conversation'}, try again in ${which.retryAfterSeconds} s`,
+        ),
+        frameId(raw),
+      );
       return;
     }
+    this.handleFrame(raw);
+  }
+
+  private handleFrame(raw: string): void {
     const decoded = decodeFrame(raw, customerFrameSchema, CUSTOMER_FRAME_TYPES);
     if (!decoded.ok) {
-      this.sendError(decoded.error);
+      // Name the message the error is about when the frame carried an id.
+      this.sendError(decoded.error, frameId(raw));
       return;
     }
     const frame = decoded.frame;
@@ -299,6 +331,16 @@ export class CustomerSession {
   private sendRaw(json: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(json);
+  }
+}
+
+/** The client id of a refused message frame, so the client knows which one (undefined for anything else). */
+function frameId(raw: string): string | undefined {
+  try {
+    const id = (JSON.parse(raw) as { id?: unknown }).id;
+    return typeof id === 'string' && id.length <= 100 ? id : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -23,18 +23,23 @@
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { WebSocketServer } from 'ws';
 import type { EventBus } from '../bus/types';
 import type { Config } from '../config';
+import { payloadCodecFromConfig } from '../temporal/codec';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { AgentDirectory } from './agents';
+import { bearerToken, OperatorSessions } from './auth';
 import { Conversations } from './conversations';
 import { ApiError, ApiErrorCode, errorHandler } from './errors';
 import { detectHumanRequest as defaultDetector, type HumanRequestDetector } from './human-requests';
+import { createLimits } from './limits';
 import { DeskQueue } from './queue';
 import { createAgentRouter } from './routers/agent';
+import { createCodecRouter } from './routers/codec';
 import { createCustomerRouter } from './routers/customer';
 import { createImageRouter } from './routers/images';
 import { FileImageStore, type ImageStore } from './images';
@@ -46,6 +51,35 @@ import { CustomerTokens } from './tokens';
 export { AgentDirectory, DEMO_AGENTS_FILE } from './agents';
 
 export const PUBLIC_DIR = path.resolve(__dirname, '../../public');
+
+/**
+ * Security headers on every response (helmet). The demo pages load only
+ * their own script and stylesheet and talk only to this gateway (HTTP and
+ * WebSocket: CSP 'self' covers ws/wss to the same host), so the policy
+ * allows nothing else: no inline script or style, no framing (clickjacking),
+ * no plugins. `upgrade-insecure-requests` is left out: `npm start` serves
+ * plain http on 127.0.0.1, where it would turn the page's ws:// into a
+ * wss:// that nothing answers. HSTS is left to the TLS terminator in front.
+ */
+export const SECURITY_HEADERS: Parameters<typeof helmet>[0] = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      // blob: the page fetches a customer photo with the token and shows it from a blob URL of those bytes.
+      imgSrc: ["'self'", 'data:', 'blob:'],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  strictTransportSecurity: false,
+};
 
 export interface GatewayDeps {
   config: Config;
@@ -71,6 +105,10 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+function originOf(url: string | undefined): string | undefined {
+  return url ? new URL(url).origin : undefined;
+}
+
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, client, bus, agents, logger, metrics } = deps;
   let secret: string | Buffer | undefined = config.GATEWAY_SECRET;
@@ -81,7 +119,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     secret = CustomerTokens.randomSecret();
   }
   const tokens = new CustomerTokens(secret, config.CUSTOMER_TOKEN_TTL_MINUTES * 60);
-  const conversations = new Conversations(client, config);
+  const codec = payloadCodecFromConfig(config);
+  const conversations = new Conversations(client, config, codec);
   const queue = new DeskQueue({
     client,
     conversations,
@@ -91,11 +130,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
-  app.use((_req, res, next) => {
-    res.set('X-Content-Type-Options', 'nosniff');
-    next();
-  });
+  // Only the configured proxies may name the client address (rate limits key on it).
+  app.set('trust proxy', config.TRUST_PROXY);
+  const sessions = new OperatorSessions(secret, agents);
+  const limits = createLimits({ config, app, logger, identify: (req) => agents.authenticate(bearerToken(req)) ?? sessions.fromRequest(req) });
+  app.use(helmet(SECURITY_HEADERS));
+  // Before body parsing: a flood is refused without reading its bodies.
+  app.use(limits.http);
+  // Its own body parser (history payloads exceed the API's 32 KB): mounted before the API's.
+  app.use(createCodecRouter({ agents, codec, sessions, uiOrigin: originOf(config.TEMPORAL_UI_URL), logger }));
   app.use(express.json({ limit: '32kb' }));
   app.use(createHealthRouter({ client, metrics, logger, workerRunning: deps.workerRunning }));
   app.use(createCustomerRouter({ tokens, integrationKey: config.INTEGRATION_KEY, logger }));
@@ -126,7 +169,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     logger,
     metrics,
     allowedOrigins: config.ALLOWED_ORIGINS,
-    framesPer10s: config.WS_MESSAGES_PER_10S,
+    limits,
     maxHumanRequests: config.MAX_HUMAN_REQUESTS,
     detectHumanRequest: deps.detectHumanRequest ?? defaultDetector,
     ...deps.options,
@@ -150,6 +193,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
             setTimeout(() => server.closeAllConnections(), 5000).unref();
           });
         }
+        await limits.close();
       })();
       return closing;
     },

@@ -5,14 +5,14 @@
  * by those workers reach it.
  */
 import { describeConfig, loadConfigOrExit } from '../config';
-import { createLogger } from '../logger';
+import { createProcessLogger } from '../temporal/sdk-logging';
 import { startSwitchboard, type Switchboard } from '../temporal/runtime';
 import { AgentDirectoryError } from './agents';
 
 async function main(): Promise<void> {
   let config = loadConfigOrExit();
   config = { ...config, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' };
-  const logger = createLogger({ level: config.LOG_LEVEL, name: 'switchboard-gateway' });
+  const logger = createProcessLogger(config, 'switchboard-gateway');
   logger.info({ config: describeConfig(config) }, 'starting the Switchboard gateway');
   if (!config.REDIS_URL) {
     logger.warn('REDIS_URL is not set: this gateway only sees events published in its own process, so replies from separate workers will reach customers only through resume');

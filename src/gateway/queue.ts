@@ -5,7 +5,9 @@
  * sockets refreshing at once cost one visibility list, not one each.
  */
 import type { Client } from '@temporalio/client';
+import { maskPersonalData } from '../logger';
 import type { EscalationReason, Priority, Skill, Tier } from '../workflows/contract';
+import { servesSkill } from './access';
 import type { Agent } from './agents';
 import type { Conversations } from './conversations';
 import { listQueue, queueEstimate, type ConversationSummary } from './visibility';
@@ -77,11 +79,10 @@ export class DeskQueue {
     return this.previews.items;
   }
 
-  /** The queue an agent works: conversations in the agent's skills (operators see all). */
+  /** The queue an agent works: conversations in the agent's skills (supervisors and operators see all). */
   async forAgent(agent: Agent): Promise<QueueItem[]> {
     const items = await this.items();
-    if (agent.role === 'operator') return items;
-    return items.filter((item) => item.skill !== undefined && agent.skills.includes(item.skill));
+    return items.filter((item) => servesSkill(agent, item.skill));
   }
 
   async estimate(conversationId: string): Promise<{ position: number; etaSeconds: number | null } | undefined> {
@@ -115,12 +116,18 @@ export class DeskQueue {
     return items;
   }
 
-  private async preview(conversationId: string): Promise<string> {
+  /**
+   * The customer's last line, shortened and with personal data masked: an
+   * agent who has not claimed the conversation learns what it is about, not
+   * the card or phone number in it.
+   */
+  async preview(conversationId: string): Promise<string> {
     try {
       const transcript = await this.options.conversations.transcript(conversationId, 0);
       const last = [...transcript].reverse().find((e) => e.from === 'customer');
       if (!last) return '';
-      return last.text.length > PREVIEW_LENGTH ? `${last.text.slice(0, PREVIEW_LENGTH - 1)}…` : last.text;
+      const text = maskPersonalData(last.text);
+      return text.length > PREVIEW_LENGTH ? `${text.slice(0, PREVIEW_LENGTH - 1)}…` : text;
     } catch {
       // A conversation that closed between the list and the query simply has no preview.
       return '';

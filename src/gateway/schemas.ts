@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { MAX_MESSAGE_TEXT_LENGTH } from '../domain/state';
+import { stripControlCharacters } from '../domain/text';
 import { LANGUAGES, PHASES, SKILLS, TIERS } from '../workflows/contract';
 import { ApiError, ApiErrorCode } from './errors';
 
@@ -17,17 +18,23 @@ export const messageIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'let
 
 /** The workflow refuses longer messages; the gateway says so up front. */
 export const MAX_TEXT_LENGTH = MAX_MESSAGE_TEXT_LENGTH;
-const textSchema = z
-  .string()
-  .max(MAX_TEXT_LENGTH, `at most ${MAX_TEXT_LENGTH} characters`)
-  .refine((t) => t.trim().length > 0, 'must not be empty');
+/**
+ * Free text as it will be stored: control and bidi characters are removed
+ * first (src/domain/text.ts), so a message of nothing but those is empty.
+ */
+const cleanText = (max: number) =>
+  z
+    .string()
+    .transform(stripControlCharacters)
+    .pipe(z.string().max(max, `at most ${max} characters`));
+const textSchema = cleanText(MAX_TEXT_LENGTH).refine((t) => t.trim().length > 0, 'must not be empty');
 
 export const createConversationSchema = z
   .object({
     customer: z
       .object({
         id: z.string().regex(/^[A-Za-z0-9_.@:-]{1,100}$/, 'not a customer id'),
-        name: z.string().min(1).max(100).optional(),
+        name: cleanText(100).pipe(z.string().min(1, 'must not be empty')).optional(),
         tier: z.enum(TIERS).default('regular'),
       })
       .strict()
@@ -38,10 +45,10 @@ export const createConversationSchema = z
 
 export const agentMessageSchema = z.object({ id: messageIdSchema.optional(), text: textSchema }).strict();
 export const releaseSchema = z
-  .object({ to: z.enum(['ai', 'queue']), note: z.string().max(1000).optional() })
+  .object({ to: z.enum(['ai', 'queue']), note: cleanText(1000).optional() })
   .strict();
-export const transferSchema = z.object({ skill: z.enum(SKILLS), note: z.string().max(1000).optional() }).strict();
-export const closeSchema = z.object({ resolution: z.string().min(1).max(1000).optional() }).strict();
+export const transferSchema = z.object({ skill: z.enum(SKILLS), note: cleanText(1000).optional() }).strict();
+export const closeSchema = z.object({ resolution: cleanText(1000).pipe(z.string().min(1, 'must not be empty')).optional() }).strict();
 
 export const listConversationsQuerySchema = z
   .object({
@@ -63,16 +70,25 @@ export const CUSTOMER_FRAME_TYPES = ['message', 'resume', 'ping'] as const;
 export const agentFrameSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('ping') }).strict()]);
 export const AGENT_FRAME_TYPES = ['ping'] as const;
 
-/** Parses or throws `invalid_input` naming each bad field. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
+/**
+ * Parses or throws `invalid_input` naming each bad field. `where` names the
+ * value itself when it is not an object with fields (a path parameter: "id
+ * (path)"), so an error never points at a body the caller did not send.
+ */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where = 'body'): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw invalidInput(result.error);
+  if (!result.success) throw invalidInput(result.error, where);
   return result.data;
 }
 
-export function invalidInput(error: z.ZodError): ApiError {
-  const problems = error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
+export function invalidInput(error: z.ZodError, where = 'body'): ApiError {
+  const problems = error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : where}: ${i.message}`);
   return new ApiError(ApiErrorCode.InvalidInput, problems.join('; '), { problems });
+}
+
+/** A conversation id from the URL path, or `invalid_input` naming it. */
+export function conversationIdParam(value: unknown): string {
+  return parseOrThrow(conversationIdSchema, value, 'id (path)');
 }
 
 /**
@@ -98,5 +114,5 @@ export function decodeFrame<T>(
     };
   }
   const result = schema.safeParse(data);
-  return result.success ? { ok: true, frame: result.data } : { ok: false, error: invalidInput(result.error) };
+  return result.success ? { ok: true, frame: result.data } : { ok: false, error: invalidInput(result.error, 'frame') };
 }

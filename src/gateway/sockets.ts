@@ -20,6 +20,7 @@ import { AgentSession } from './agent-session';
 import type { Conversations } from './conversations';
 import { CustomerSession } from './customer-session';
 import type { HumanRequestDetector } from './human-requests';
+import type { Limits } from './limits';
 import type { DeskQueue } from './queue';
 import { conversationIdSchema } from './schemas';
 import type { CustomerClaims, CustomerTokens } from './tokens';
@@ -38,7 +39,7 @@ export interface SocketOptions {
   logger: Logger;
   metrics: Metrics;
   allowedOrigins: string[];
-  framesPer10s: number;
+  limits: Limits;
   maxHumanRequests: number;
   detectHumanRequest: HumanRequestDetector;
   heartbeatMs?: number;
@@ -46,7 +47,7 @@ export interface SocketOptions {
   ackTimeoutMs?: number;
 }
 
-type Principal = { kind: 'customer'; claims: CustomerClaims } | { kind: 'agent'; agent: Agent };
+type Principal = ({ kind: 'customer'; claims: CustomerClaims } | { kind: 'agent'; agent: Agent }) & { clientKey: string };
 
 interface Tracked extends WebSocket {
   isAlive?: boolean;
@@ -75,12 +76,12 @@ export function attachSockets(options: SocketOptions): SocketHub {
       const id = conversationIdSchema.safeParse(url.searchParams.get('conversationId'));
       const claims = options.tokens.verify(url.searchParams.get('token') ?? undefined);
       if (!id.success || !claims || claims.conversationId !== id.data) return { status: 401, reason: 'Unauthorized' };
-      return { principal: { kind: 'customer', claims } };
+      return { principal: { kind: 'customer', claims, clientKey: options.limits.clientKey(req) } };
     }
     if (url.pathname === '/ws/agent') {
       const agent = options.agents.authenticate(url.searchParams.get('token') ?? undefined);
       if (!agent) return { status: 401, reason: 'Unauthorized' };
-      return { principal: { kind: 'agent', agent } };
+      return { principal: { kind: 'agent', agent, clientKey: options.limits.clientKey(req) } };
     }
     return { status: 404, reason: 'Not Found' };
   };
@@ -89,16 +90,34 @@ export function attachSockets(options: SocketOptions): SocketHub {
     logger.debug({ err: error }, 'socket error during upgrade');
   };
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', onSocketError);
-    const { principal, status, reason } = authenticate(req);
-    if (!principal) {
-      socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      socket.destroy();
+  const refuse = (socket: Duplex, status: number, reason: string, headers = ''): void => {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\n${headers}Connection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroy();
+  };
+
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    // Every handshake counts against the client address, authenticated or not: token guessing is bounded too.
+    const take = await options.limits.take('ip', options.limits.clientKey(req));
+    if (!take.allowed) {
+      refuse(socket, 429, 'Too Many Requests', `Retry-After: ${take.retryAfterSeconds}\r\n`);
       return;
     }
+    const { principal, status, reason } = authenticate(req);
+    if (!principal) {
+      refuse(socket, status ?? 400, reason ?? 'Bad Request');
+      return;
+    }
+    if (socket.destroyed) return;
     socket.removeListener('error', onSocketError);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, principal));
+  };
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', onSocketError);
+    upgrade(req, socket, head).catch((error: unknown) => {
+      logger.error({ err: error }, 'websocket handshake failed');
+      if (!socket.destroyed) refuse(socket, 500, 'Internal Server Error');
+    });
   };
   server.on('upgrade', onUpgrade);
 
@@ -108,18 +127,19 @@ export function attachSockets(options: SocketOptions): SocketHub {
       ws.isAlive = true;
     });
     ws.on('error', (error) => logger.debug({ err: error }, 'websocket error'));
-    if (principal.kind === 'customer') openCustomer(ws, principal.claims);
+    if (principal.kind === 'customer') openCustomer(ws, principal.claims, principal.clientKey);
     else openAgent(ws, principal.agent);
   });
 
-  const openCustomer = (ws: WebSocket, claims: CustomerClaims): void => {
+  const openCustomer = (ws: WebSocket, claims: CustomerClaims, clientKey: string): void => {
     const session = new CustomerSession(ws, claims, {
       conversations: options.conversations,
       logger,
       metrics,
       detectHumanRequest: options.detectHumanRequest,
       maxHumanRequests: options.maxHumanRequests,
-      framesPer10s: options.framesPer10s,
+      limits: options.limits,
+      clientKey,
       queueInfo: (id) => options.queue.estimate(id),
       ackTimeoutMs: options.ackTimeoutMs,
     });
@@ -140,7 +160,7 @@ export function attachSockets(options: SocketOptions): SocketHub {
   const openAgent = (ws: WebSocket, agent: Agent): void => {
     const session = new AgentSession(ws, agent, {
       logger,
-      framesPer10s: options.framesPer10s,
+      limits: options.limits,
       queueFor: (a) => options.queue.forAgent(a),
       assignedTo: async (agentId) =>
         (await listConversations(options.conversations.client, assignedToQuery(agentId), 500)).map(

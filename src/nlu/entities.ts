@@ -2,10 +2,15 @@
  * Entity extraction by regular expressions, English and Chinese. Input is the
  * output of {@link normalize} (half-width, digits as ASCII), original case.
  */
+import { blankSensitiveNumbers } from '../privacy/sensitive-numbers';
 import type { Entities } from '../workflows/contract';
 
-/** Order numbers are exactly 12 digits; customers sometimes group them in fours. */
-const ORDER_NUMBER = /(?<![\d.])(\d{12}|\d{4}[- ]\d{4}[- ]\d{4})(?![\d.])/;
+/**
+ * Order numbers are exactly 12 digits; customers sometimes group them in
+ * fours. A grouped match must not be the first twelve digits of a longer
+ * grouped number ("4111 1111 1111 1111" is a card, not order 411111111111).
+ */
+const ORDER_NUMBER = /(?<![\d.]|\d[- ])(\d{12}|\d{4}[- ]\d{4}[- ]\d{4})(?![\d.]|[- ]\d)/;
 
 const EMAIL = /[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}/i;
 
@@ -69,8 +74,8 @@ function currencyOfWord(word: string): string | undefined {
 
 /** The money amount mentioned, if any: "$250", "250 dollars", "250元", "¥250", "USD 59.90", "两百元". */
 export function extractAmount(text: string): Entities['amount'] {
-  // Order numbers and phone numbers are digits too; never read them as money.
-  const masked = text.replace(new RegExp(ORDER_NUMBER, 'g'), ' ');
+  // Order, phone, card and id numbers are digits too; never read them as money.
+  const masked = blankSensitiveNumbers(text).replace(new RegExp(ORDER_NUMBER, 'g'), ' ');
   const symbolFirst = AMOUNT_SYMBOL_FIRST.exec(masked);
   if (symbolFirst) {
     const symbol = symbolFirst[2];
@@ -88,13 +93,14 @@ export function extractAmount(text: string): Entities['amount'] {
   return undefined;
 }
 
+/** The order number mentioned; card and identity numbers are never taken for one. */
 export function extractOrderNumber(text: string): string | undefined {
-  const match = ORDER_NUMBER.exec(text);
+  const match = ORDER_NUMBER.exec(blankSensitiveNumbers(text));
   return match ? match[1]!.replace(/[- ]/g, '') : undefined;
 }
 
 export function extractPhone(text: string): string | undefined {
-  const masked = text.replace(new RegExp(ORDER_NUMBER, 'g'), ' ');
+  const masked = blankSensitiveNumbers(text).replace(new RegExp(ORDER_NUMBER, 'g'), ' ');
   const match = PHONE_CN.exec(masked) ?? PHONE_INTL.exec(masked);
   return match ? match[0].replace(/[^\d+]/g, '') : undefined;
 }

@@ -3,6 +3,7 @@
  * code only ever sees an address).
  */
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 
 export interface TemporalClient {
   connection: Connection;
@@ -14,7 +15,14 @@ export interface TemporalClient {
  * Connects and checks the namespace exists, so a wrong address or namespace
  * fails at start-up with a clear error instead of at the first request.
  */
-export async function connectClient(address: string, namespace: string): Promise<TemporalClient> {
+export async function connectClient(
+  address: string,
+  namespace: string,
+  options: {
+    /** From src/temporal/codec.ts (dataConverterFromConfig): the same on every client and worker. */
+    dataConverter?: DataConverter;
+  } = {},
+): Promise<TemporalClient> {
   const connection = await Connection.connect({ address });
   try {
     await connection.workflowService.describeNamespace({ namespace });
@@ -24,6 +32,6 @@ export async function connectClient(address: string, namespace: string): Promise
       cause: error,
     });
   }
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
   return { connection, client, close: () => connection.close() };
 }

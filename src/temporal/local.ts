@@ -20,7 +20,7 @@ import { findTemporalBinary, TOOLS_BIN } from './binaries';
 import { startDevServer } from './dev-server';
 import type { LocalTemporalHandle } from './runtime';
 
-type LocalConfig = Pick<Config, 'LOCAL_TEMPORAL' | 'LOCAL_TEMPORAL_PORT' | 'DATA_DIR' | 'TEMPORAL_NAMESPACE'>;
+type LocalConfig = Pick<Config, 'LOCAL_TEMPORAL' | 'LOCAL_TEMPORAL_PORT' | 'DATA_DIR' | 'TEMPORAL_NAMESPACE' | 'PAYLOAD_KEYS' | 'PORT' | 'HOST'>;
 
 export class LocalTemporalError extends Error {
   override name = 'LocalTemporalError';
@@ -48,6 +48,8 @@ export async function startLocalTemporal(config: LocalConfig, logger: Logger): P
       dbFile,
       namespaces: config.TEMPORAL_NAMESPACE === 'default' ? [] : [config.TEMPORAL_NAMESPACE],
       searchAttributes: ALL_SEARCH_ATTRIBUTE_KEYS,
+      // The Web UI decodes encrypted payloads through the gateway's codec endpoint (operators only; src/gateway/routers/codec.ts).
+      ...(codecEndpoint(config) ? { uiCodecEndpoint: codecEndpoint(config) } : {}),
       log: (line) => serverLog.debug(line),
     });
     return { kind: 'dev', address: server.address, uiUrl: server.uiUrl, dbFile, stop: () => server.stop() };
@@ -58,4 +60,11 @@ export async function startLocalTemporal(config: LocalConfig, logger: Logger): P
     log: (line) => logger.debug({ component: 'embedded-temporal' }, line),
   });
   return { kind: 'embedded', address: server.address, stop: () => server.stop() };
+}
+
+/** The gateway's codec endpoint as the browser reaches it; undefined with encryption off or an OS-chosen port (not known yet). */
+function codecEndpoint(config: LocalConfig): string | undefined {
+  if (config.PAYLOAD_KEYS.length === 0 || config.PORT === 0) return undefined;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return `http://${host}:${config.PORT}/codec`;
 }

@@ -10,6 +10,7 @@
  * runs the reverse, and a failure half-way stops what already started.
  */
 import type { AddressInfo } from 'node:net';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createActivitiesFromConfig, type Activities } from '../activities';
 import { createBus, type EventBus } from '../bus';
@@ -19,6 +20,7 @@ import { AgentDirectory, DEMO_AGENTS_FILE } from '../gateway/agents';
 import { createGateway, type Gateway, type GatewayDeps } from '../gateway';
 import type { Logger } from '../logger';
 import { createMetrics, instrumentActivities, type Metrics } from '../metrics';
+import { dataConverterFromConfig } from './codec';
 import { connectClient, type TemporalClient } from './connect';
 import { registerSearchAttributes } from './search-attributes';
 
@@ -36,6 +38,8 @@ export interface LocalTemporalHandle {
 export type WorkerFactory = (args: {
   connection: NativeConnection;
   config: Config;
+  /** The payload codec's data converter (src/temporal/codec.ts); pass it to createWorker. */
+  dataConverter?: DataConverter;
   activities: Activities;
   logger: Logger;
 }) => Promise<Worker>;
@@ -114,13 +118,16 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
       commerce = started;
     }
 
-    const temporal = await connectClient(temporalAddress, config.TEMPORAL_NAMESPACE);
+    // One data converter for this process's client and worker: payloads are sealed by the codec of src/temporal/codec.ts.
+    const dataConverter = dataConverterFromConfig(config);
+    if (!dataConverter) logger.warn('PAYLOAD_KEYS is not set: workflow and activity payloads (customer messages included) are stored in clear in Temporal');
+    const temporal = await connectClient(temporalAddress, config.TEMPORAL_NAMESPACE, { dataConverter });
     closers.push({ name: 'Temporal client', close: () => temporal.close() });
     const registeredSearchAttributes = await registerSearchAttributes(temporal.connection, config.TEMPORAL_NAMESPACE);
 
-    const bus = options.bus ?? createBus(config, logger);
-    if (!options.bus) closers.push({ name: 'event bus', close: () => bus.close() });
     const metrics = createMetrics();
+    const bus = options.bus ?? createBus(config, logger, (reason) => metrics.busEventsDropped.inc({ reason }));
+    if (!options.bus) closers.push({ name: 'event bus', close: () => bus.close() });
 
     let worker: Worker | undefined;
     if (options.createWorker) {
@@ -130,7 +137,7 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
         createActivitiesFromConfig(config, { bus, logger, toolsBaseUrl }),
         metrics,
       );
-      const created = await options.createWorker({ connection, config, activities, logger });
+      const created = await options.createWorker({ connection, config, activities, logger, dataConverter });
       worker = created;
       const running = created.run().catch((error: unknown) => {
         logger.error({ err: error }, 'the worker stopped with an error');

@@ -17,6 +17,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startSwitchboard, type Switchboard } from '../../src/temporal/runtime';
 import { createWorker, WORKFLOWS_PATH } from '../../worker';
+import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys';
 import { testServerAddress } from '../helpers/temporal-env';
 
 /** Ten desk agents with the general skill (for the claim race) and one operator. */
@@ -85,6 +86,8 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     TASK_QUEUE: taskQueue,
     AGENTS_FILE: agentsFile,
     GATEWAY_SECRET: 'e2e-gateway-secret-000000',
+    // The payload codec runs in every end-to-end test, as it does in production.
+    PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     LOG_LEVEL: 'silent',
     ...(temporalAddress ? { TEMPORAL_ADDRESS: temporalAddress } : {}),
     ...(process.env.TEMPORAL_NAMESPACE ? { TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE } : {}),
@@ -102,9 +105,10 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     },
     createWorker:
       (options.worker ?? true)
-        ? async ({ connection, config: c, activities }) =>
+        ? async ({ connection, config: c, activities, dataConverter }) =>
             createWorker({
               connection,
+              dataConverter,
               namespace: c.TEMPORAL_NAMESPACE,
               taskQueue: c.TASK_QUEUE,
               activities,

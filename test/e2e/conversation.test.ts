@@ -4,11 +4,14 @@
  * unless TEMPORAL_ADDRESS is set, the real workflow, activities and sample
  * commerce backend).
  */
+import { Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
+import { dataConverterFromConfig } from '../../src/temporal/codec';
+import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys';
 import { Conversations } from '../../src/gateway/conversations';
 import { toApiError } from '../../src/gateway/errors';
 import { TestSocket, sleep, type Frame } from '../gateway/harness';
-import { agentToken, api, createConversation, customerUrl, eventually, OPERATOR_TOKEN, startApp, type App } from './app';
+import { agentToken, api, createConversation, customerUrl, eventually, OPERATOR_TOKEN, startApp, workflowBundle as e2eWorkflowBundle, type App } from './app';
 
 jest.setTimeout(120_000);
 
@@ -344,4 +347,50 @@ it('a closed conversation stays closed: no message restarts its workflow', async
   expect(after.phase).toBe('closed');
   expect(after.lastSeq).toBe(lastSeq);
   ws.close();
+});
+
+it('personal data at rest: the stored history holds no customer text in clear; the operator history decrypts and masks', async () => {
+  const c = await createConversation(app);
+  const ws = await open(c);
+  await say(ws, 'pd-1', 'where is my order 100000000002? my card is 4111 1111 1111 1111 exp 12/27 cvv 123');
+  ws.close();
+  // What Temporal keeps, read by a client without the codec: every payload sealed.
+  const { Client, Connection } = await import('@temporalio/client');
+  const connection = await Connection.connect({ address: app.temporalAddress });
+  try {
+    const raw = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE || 'default' });
+    const history = await raw.workflow.getHandle(`conversation-${c.conversationId}`).fetchHistory();
+    const bytes: string[] = [];
+    const encodings = new Set<string>();
+    const walk = (v: unknown, depth = 0, notOurs = false, key = ''): void => {
+      if (depth > 40 || v === null || typeof v !== 'object') return;
+      if (v instanceof Uint8Array) return void bytes.push(Buffer.from(v).toString('latin1'));
+      const o = v as Record<string, unknown>;
+      const enc = (o.metadata as Record<string, Uint8Array> | undefined)?.encoding;
+      if (!notOurs && enc instanceof Uint8Array && o.data instanceof Uint8Array) encodings.add(Buffer.from(enc).toString());
+      // Not ours to seal: search attribute values, and core's own local-activity marker bookkeeping
+      // (details.data: seq, activity type, times; the activity's result is details.result).
+      for (const [k, x] of Object.entries(o)) walk(x, depth + 1, notOurs || k === 'searchAttributes' || (key === 'details' && k === 'data'), k);
+    };
+    walk(history);
+    const all = bytes.join('\n');
+    // Whole numbers and phrases: fragments like 4111 turn up in timestamps and ids.
+    expect(all).not.toMatch(/4111 1111 1111 1111|my card|cvv|where is my order/);
+    // Every workflow and activity payload is sealed.
+    expect([...encodings]).toEqual(['binary/encrypted']);
+
+    // That history, as a real worker with the codec wrote it, replays with the codec, and does not without it.
+    const workflowBundle = await e2eWorkflowBundle();
+    const dataConverter = dataConverterFromConfig(loadConfig({ PAYLOAD_KEYS: TEST_PAYLOAD_KEYS }));
+    await Worker.runReplayHistory({ workflowBundle, dataConverter, replayName: 'e2e-encrypted' }, history);
+    await expect(Worker.runReplayHistory({ workflowBundle, replayName: 'e2e-encrypted-no-codec' }, history)).rejects.toThrow(/binary\/encrypted/);
+  } finally {
+    await connection.close();
+  }
+  const shown = await api(app, 'GET', `/api/conversations/${c.conversationId}/history`, OPERATOR_TOKEN);
+  expect(shown.status).toBe(200);
+  const text = JSON.stringify(shown.body.events);
+  expect(text).toContain('where is my order 100000000002? my card is [card] exp 12/27 cvv 123');
+  expect(text).not.toMatch(/4111/);
+  expect(text).not.toContain('undecodable');
 });

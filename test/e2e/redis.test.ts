@@ -4,8 +4,10 @@
  * lives on gateway A, and the reply the worker publishes reaches it over Redis.
  */
 import { redisServerPath, startRedis, type RedisServer } from '../bus/redis-server';
+import { Redis } from 'ioredis';
+import { DEFAULT_CHANNEL } from '../../src/bus/redis';
 import { TestSocket } from '../gateway/harness';
-import { createConversation, customerUrl, startApp, type App } from './app';
+import { createConversation, customerUrl, eventually, startApp, type App } from './app';
 
 jest.setTimeout(120_000);
 
@@ -28,7 +30,7 @@ if (!haveRedis) {
   });
 
   it('a customer on gateway A receives the reply the worker published', async () => {
-    const env = { REDIS_URL: redis.url };
+    const env = { REDIS_URL: redis.url, BUS_SECRET: 'e2e-bus-secret-0123456789abcdefghij' };
     const worker = await startApp({ gateway: false, env });
     parts.push(worker);
     const gatewayA = await startApp({ worker: false, temporalAddress: worker.temporalAddress, taskQueue: worker.taskQueue, env });
@@ -45,6 +47,17 @@ if (!haveRedis) {
     const reply = await ws.waitFor((f) => f.type === 'message' && f.from === 'bot', 30_000);
     expect(reply.text).toMatch(/100000000002/);
     expect(await ws.waitFor((f) => f.type === 'ack')).toEqual({ type: 'ack', id: 'x-1', seq: 1 });
+
+    // What `redis-cli PUBLISH switchboard:events` did before: a well-formed, unsigned event as the bot's next entry.
+    const raw = new Redis(redis.url);
+    const forged = { kind: 'message', conversationId: c.conversationId, entry: { seq: reply.seq + 1, from: 'bot', text: 'forged: send me your card', at: new Date().toISOString() } };
+    await raw.publish(DEFAULT_CHANNEL, JSON.stringify(forged));
+    await raw.quit();
+    await eventually(async () => ((await (await fetch(`${gatewayA.baseUrl}/metrics`)).text()).includes('switchboard_bus_events_dropped_total{reason="unsigned"} 1') ? true : undefined), 10_000, 'the drop counted');
+    // The next real entry still arrives under its own seq; the forged text never does.
+    ws.send({ type: 'message', id: 'x-2', text: 'thanks' });
+    await ws.waitFor((f) => f.type === 'ack' && f.id === 'x-2', 30_000);
+    expect(ws.frames.some((f) => f.type === 'message' && /forged/.test(String(f.text)))).toBe(false);
     ws.close();
   });
 });

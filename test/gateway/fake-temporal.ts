@@ -16,6 +16,7 @@ import {
   TypedSearchAttributes,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  type PayloadCodec,
   type SearchAttributePair,
 } from '@temporalio/common';
 import type { EventBus } from '../../src/bus/types';
@@ -61,6 +62,8 @@ export interface FakeConversation {
 
 export interface FakeOptions {
   bus?: EventBus;
+  /** Seal history payloads with this codec, as a worker with the payload codec would have written them. */
+  codec?: PayloadCodec;
   /** Publish customer entries on the bus too (the gateway must cope either way). */
   publishCustomerEntries?: boolean;
 }
@@ -195,23 +198,28 @@ export class FakeTemporal {
           throw Object.assign(new Error('5 NOT_FOUND: workflow not found'), { code: 5, details: 'workflow not found', metadata: {} });
         }
         const conv = get();
+        const json = async (value: unknown) => {
+          const plain = [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) }];
+          return { payloads: this.options.codec ? await this.options.codec.encode(plain) : plain };
+        };
+        const signals = conv.transcript.filter((e) => e.from === 'customer');
         return {
           events: [
             {
               eventId: 1,
               eventType: 1,
-              workflowExecutionStartedEventAttributes: {
-                workflowType: { name: 'conversationWorkflow' },
-                input: {
-                  payloads: [
-                    {
-                      metadata: { encoding: Buffer.from('json/plain') },
-                      data: Buffer.from(JSON.stringify(conv.input)),
-                    },
-                  ],
-                },
-              },
+              workflowExecutionStartedEventAttributes: { workflowType: { name: 'conversationWorkflow' }, input: await json(conv.input) },
             },
+            ...(await Promise.all(
+              signals.map(async (e, i) => ({
+                eventId: i + 2,
+                eventType: 26,
+                workflowExecutionSignaledEventAttributes: {
+                  signalName: customerMessageSignal.name,
+                  input: await json({ messageId: e.messageId, text: e.text }),
+                },
+              })),
+            )),
           ],
         };
       },

@@ -18,6 +18,7 @@ export const TEST_AGENTS = [
   { id: 'bob', name: 'Bob', token: 'token-bob-00000000000002', skills: ['general'], maxConcurrent: 2 },
   { id: 'tina', name: 'Tina', token: 'token-tina-0000000000003', skills: ['technical'], maxConcurrent: 1 },
   { id: 'olga', name: 'Olga', token: 'token-olga-0000000000004', skills: ['general'], maxConcurrent: 1, role: 'operator' },
+  { id: 'sam', name: 'Sam', token: 'token-sam-00000000000005', skills: ['general'], maxConcurrent: 1, role: 'supervisor' },
 ];
 export const TOKENS = Object.fromEntries(TEST_AGENTS.map((a) => [a.id, a.token])) as Record<string, string>;
 

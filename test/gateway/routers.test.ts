@@ -172,7 +172,7 @@ describe('gateway HTTP API (fake Temporal)', () => {
       expect(sent.body.id).toBe('a-1');
       expect(h.fake.conversation('c1')!.transcript.at(-1)).toMatchObject({ from: 'agent', text: 'Hello, Alice here', agentId: 'alice' });
 
-      const view = await request(h.gateway.app).get('/api/agent/conversations/c1').set(bearer('bob')).expect(200);
+      const view = await request(h.gateway.app).get('/api/agent/conversations/c1').set(bearer('alice')).expect(200);
       expect(view.body.state.agent).toEqual({ id: 'alice', name: 'Alice' });
       expect(view.body.transcript).toHaveLength(2);
 

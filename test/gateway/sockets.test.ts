@@ -171,8 +171,8 @@ describe('customer WebSocket (fake Temporal)', () => {
     ok.close();
   });
 
-  it('rate-limits frames per connection and closes a flooding socket with 1008', async () => {
-    h = await startHarness({ WS_MESSAGES_PER_10S: '3' });
+  it('rate-limits frames per customer and closes a flooding socket with 1008', async () => {
+    h = await startHarness({ RATE_LIMIT_PER_CUSTOMER: '3' });
     const c = await newConversation(h);
     const ws = await TestSocket.open(customerUrl(h, c));
     for (let i = 0; i < 4; i++) ws.send({ type: 'ping' });

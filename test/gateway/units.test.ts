@@ -1,7 +1,6 @@
 import { TypedSearchAttributes } from '@temporalio/common';
 import { AgentDirectory, AgentDirectoryError } from '../../src/gateway/agents';
 import { countHumanRequests, detectHumanRequest } from '../../src/gateway/human-requests';
-import { SlidingWindowLimiter } from '../../src/gateway/rate-limit';
 import { decodeFrame, customerFrameSchema, CUSTOMER_FRAME_TYPES } from '../../src/gateway/schemas';
 import { CustomerTokens } from '../../src/gateway/tokens';
 import { compareQueue, queueEstimate, summarize, type ConversationSummary } from '../../src/gateway/visibility';
@@ -95,16 +94,6 @@ describe('frames and limits', () => {
     expect(decode('{"type":"message","id":"x","text":"hi","extra":1}')).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(decode('{"type":"resume","afterSeq":1.5}')).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(decode('{"type":"message","id":"x","text":"hi"}')).toEqual({ ok: true, frame: { type: 'message', id: 'x', text: 'hi' } });
-  });
-
-  it('sliding window: limit per window, then room again as time passes', () => {
-    let now = 0;
-    const limiter = new SlidingWindowLimiter(2, 1000, () => now);
-    expect([limiter.tryTake(), limiter.tryTake(), limiter.tryTake()]).toEqual([true, true, false]);
-    now = 999;
-    expect(limiter.tryTake()).toBe(false);
-    now = 1000;
-    expect(limiter.tryTake()).toBe(true);
   });
 });
 

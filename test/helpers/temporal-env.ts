@@ -17,6 +17,11 @@
  * a project that needs one fails with that instruction when it is missing —
  * never a silent skip.
  *
+ * With `dataConverter`, the environment's client uses that converter:
+ * test/workflows/support.ts passes the production payload codec with the
+ * test keys (./payload-keys.ts), and its workers the same, so every
+ * conversation suite runs with encrypted payloads on all three servers.
+ *
  * `env.teardown()` closes the connections and stops a server this call
  * started. Tests must be correct on all three: never depend on embedded-only
  * behaviour (e.g. ORDER BY in visibility queries).
@@ -28,6 +33,7 @@
  * afterAll(() => env?.teardown());
  * ```
  */
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startEmbeddedTemporal } from '../../embedded-temporal/src';
 import { requireTemporalBinary } from '../../src/temporal/binaries';
@@ -70,6 +76,7 @@ function devServerAddress(): string {
 
 interface CreateOptions {
   server: { type: 'existing' };
+  client?: { dataConverter?: DataConverter };
   supportsTimeSkipping: boolean;
   address: string;
   namespace: string;
@@ -84,29 +91,33 @@ interface CreateOptions {
 const createWithTimeSkipping = (opts: CreateOptions): Promise<TestWorkflowEnvironment> =>
   (TestWorkflowEnvironment as unknown as { create(o: CreateOptions): Promise<TestWorkflowEnvironment> }).create(opts);
 
-export async function createTestEnv(): Promise<TestWorkflowEnvironment> {
+/** `dataConverter`: the environment client's (the conversation suites pass the production codec, ./payload-keys.ts). */
+export async function createTestEnv(options: { dataConverter?: DataConverter } = {}): Promise<TestWorkflowEnvironment> {
+  const client = options.dataConverter ? { client: { dataConverter: options.dataConverter } } : {};
   switch (testServerKind()) {
     case 'existing':
       return TestWorkflowEnvironment.createFromExistingServer({
         address: process.env.TEMPORAL_ADDRESS!.trim(),
         namespace: process.env.TEMPORAL_NAMESPACE || 'default',
+        ...client,
       });
     case 'dev':
-      return TestWorkflowEnvironment.createFromExistingServer({ address: devServerAddress(), namespace: 'default' });
+      return TestWorkflowEnvironment.createFromExistingServer({ address: devServerAddress(), namespace: 'default', ...client });
     case 'time-skipping':
       return TestWorkflowEnvironment.createTimeSkipping({
         server: { executable: { type: 'existing-path', path: requireTemporalBinary('temporal-test-server') } },
+        ...client,
       });
     case 'embedded':
-      return createEmbeddedEnv();
+      return createEmbeddedEnv(client);
   }
 }
 
-async function createEmbeddedEnv(): Promise<TestWorkflowEnvironment> {
+async function createEmbeddedEnv(client: Pick<CreateOptions, 'client'>): Promise<TestWorkflowEnvironment> {
   const server = await startEmbeddedTemporal({ timeSkipping: true });
   let env: TestWorkflowEnvironment;
   try {
-    env = await createWithTimeSkipping({ server: { type: 'existing' }, supportsTimeSkipping: true, address: server.address, namespace: 'default' });
+    env = await createWithTimeSkipping({ server: { type: 'existing' }, supportsTimeSkipping: true, address: server.address, namespace: 'default', ...client });
   } catch (err) {
     await server.stop();
     throw err;

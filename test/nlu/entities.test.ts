@@ -191,3 +191,32 @@ describe('extractEntities', () => {
     expect(extractEntities('hello')).toEqual({});
   });
 });
+
+describe('card and identity numbers are never order numbers', () => {
+  test.each([
+    ['I want a refund because my card 4111 1111 1111 1111 was charged twice'],
+    ['refund please, card 4111-1111-1111-1111'],
+    ['card number 4111111111111111'],
+    ['amex 3782 822463 10005 was charged'],
+    ['unknown card 1234 5678 9012 3456'],
+    ['退款，我的卡号是 6011 1111 1111 1117'],
+    ['身份证号 110105 19491231 002X'],
+    ['身份证 110105 1949 1231 002X'],
+    ['身份证11010519491231002X'],
+  ])('no order number in %j', (text) => {
+    const normalized = normalize(text);
+    expect(extractOrderNumber(normalized)).toBeUndefined();
+    const entities = extractEntities(normalized);
+    expect(entities.orderNumber).toBeUndefined();
+    expect(entities.phone).toBeUndefined();
+    expect(entities.amount).toBeUndefined();
+  });
+
+  test.each([
+    ['order 100000000001, card 4111 1111 1111 1111', '100000000001'],
+    ['card 4111 1111 1111 1111 for order 1000-0000-0004', '100000000004'],
+    ['订单100000000003，身份证 110105 19491231 002X', '100000000003'],
+  ])('the real order number next to one: %j → %s', (text, expected) => {
+    expect(extractOrderNumber(normalize(text))).toBe(expected);
+  });
+});

@@ -23,6 +23,13 @@ describe('config', () => {
     expect(problems).toMatch(/MAX_AI_TURNS/);
   });
 
+  it('requires BUS_SECRET with REDIS_URL, and a long one', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/BUS_SECRET: required when REDIS_URL is set/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', BUS_SECRET: 'short' })).toThrow(/BUS_SECRET: must be at least 32/);
+    const ok = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', BUS_SECRET: 'x'.repeat(32), BUS_SECRET_PREVIOUS: 'a, b' });
+    expect(ok.BUS_SECRET_PREVIOUS).toEqual(['a', 'b']);
+  });
+
   it('describes itself without secrets', () => {
     const text = JSON.stringify(describeConfig(loadConfig({ OPENAI_API_KEY: 'sk-secret', INTEGRATION_KEY: 'k123' })));
     expect(text).not.toMatch(/sk-secret|k123/);

@@ -8,6 +8,14 @@ describe('maskPersonalData', () => {
     ['card 4111 1111 1111 1111 please', 'card [card] please'],
     ['身份证 11010519491231002X', '身份证 [id]'],
     ['order 100000000001 is late', 'order 100000000001 is late'],
+    ['card 4111-1111-1111-1111', 'card [card]'],
+    ['card 4111111111111111 exp 12/27', 'card [card] exp 12/27'],
+    ['mistyped card 4111 1111 1111 1112', 'mistyped card [card]'],
+    ['amex 3782 822463 10005', 'amex [card]'],
+    ['身份证号 110105 19491231 002X', '身份证号 [id]'],
+    ['身份证 110105 1949 1231 002X', '身份证 [id]'],
+    ['SSN 078-05-1120', 'SSN [id]'],
+    ['order 100000000001 2 items', 'order 100000000001 2 items'],
   ])('%s', (input, expected) => {
     expect(maskPersonalData(input)).toBe(expected);
   });

@@ -5,6 +5,8 @@
  * outage: retries with growing intervals, a plain failure reply, escalation.
  */
 import { Context } from '@temporalio/activity';
+import { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { createActivities, type Activities } from '../../src/activities';
 import { InProcessBus } from '../../src/bus/in-process';
 import { startCommerceServer, type CommerceServer } from '../../src/commerce';
@@ -38,6 +40,7 @@ interface Attempt {
    * the embedded one stamp the time the attempt falls due.
    */
   scheduledAt: number;
+  orderNumber: string;
 }
 
 function realActivities(): { activities: Activities; attempts: Attempt[]; events: OutboundEvent[] } {
@@ -49,7 +52,7 @@ function realActivities(): { activities: Activities; attempts: Attempt[]; events
   const attempts: Attempt[] = [];
   const getOrder: Activities['getOrder'] = async (input) => {
     const info = Context.current().info;
-    attempts.push({ activity: info.activityType, attempt: info.attempt, scheduledAt: await t.env.currentTimeMs() });
+    attempts.push({ activity: info.activityType, attempt: info.attempt, scheduledAt: await t.env.currentTimeMs(), orderNumber: input.orderNumber });
     return real.getOrder(input);
   };
   return { activities: { ...real, getOrder }, attempts, events };
@@ -95,6 +98,34 @@ describe('with the real activities', () => {
     expect(bot[2]).toBe('请确认：订单 100000000006 退款 CNY 1299.00，原因"质量有问题"，退款方式：原支付方式。确认提交吗？');
     expect(bot[3]).toMatch(/^订单 100000000006 的退款申请 \S+（CNY 1299\.00，退至原支付方式）状态：(已提交|已批准)。$/);
     await t.terminate(h);
+  });
+
+  it.each([
+    ['en', 'I want a refund for order 100000000001', 'it arrived broken, charged on 4111 1111 1111 1111', '100000000001', 'cust-1001'],
+    ['zh', '我要退款，订单号100000000006', '质量有问题，我的身份证号 110105 19491231 002X', '100000000006', 'cust-cn-1'],
+  ])('%s: a card or id number in the refund reason is never an order number, and is masked in the slot', async (_lang, first, reason, order, customerId) => {
+    const { activities, attempts } = realActivities();
+    const { taskQueue } = await t.worker(activities);
+    // The customer who owns the order (orders are verified against the account).
+    const h = await startConversation(t.client, taskQueue, first, { customer: { id: customerId, tier: 'regular' } });
+    await waitForEntries(h, 1);
+    await say(h, reason);
+    const transcript = await waitForEntries(h, 2);
+    const state = await h.query(stateQuery);
+    expect(state.slots.orderNumber).toBe(order);
+    expect(state.slots.reason).not.toMatch(/4111|110105|002X/);
+    expect(state.slots.reason).toMatch(/\[card\]|\[id\]/);
+    // Every order lookup asked for the real order, none for digits of the card.
+    expect(attempts.map((a) => a.orderNumber).filter((n) => n !== order)).toEqual([]);
+    expect(commerce.store.refunds.filter((r) => r.orderNumber === '411111111111')).toHaveLength(0);
+    expect(textsFrom(transcript).join('\n')).not.toMatch(/411111111111|4111 1111|110105/);
+    // The suite runs with the payload codec: read without it, the history holds none of what was typed.
+    const raw = new Client({ connection: t.env.connection, namespace: t.namespace });
+    const stored = Buffer.from(temporal.api.history.v1.History.encode(await raw.workflow.getHandle(h.workflowId).fetchHistory()).finish()).toString('latin1');
+    // Whole numbers and phrases: fragments like 4111 turn up in timestamps and ids.
+    expect(stored).not.toMatch(/4111 1111 1111 1111|110105 19491231|I want a refund/);
+    for (const zh of ['我要退款', '质量有问题']) expect(stored).not.toContain(Buffer.from(zh).toString('latin1'));
+    await h.terminate();
   });
 
   it('retries a failing tool with growing intervals, says so plainly, and escalates on the second failure', async () => {

@@ -16,6 +16,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { testDataConverter } from '../helpers/payload-keys';
 import { createTestEnv } from '../helpers/temporal-env';
 import type { Activities } from '../../src/activities';
 import { registerSearchAttributes } from '../../src/temporal/search-attributes';
@@ -79,7 +80,7 @@ export const REAL_TIME_MINUTE_MS = 500;
 
 export async function startTestEnv(): Promise<TestEnv> {
   quietRuntime();
-  const env = await createTestEnv();
+  const env = await createTestEnv({ dataConverter: testDataConverter() });
   const namespace = env.namespace ?? 'default';
   await registerSearchAttributes(env.connection, namespace);
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') });
@@ -104,6 +105,7 @@ export async function startTestEnv(): Promise<TestEnv> {
         namespace,
         taskQueue,
         activities,
+        dataConverter: testDataConverter(),
         workflowBundle: bundle,
         options: { shutdownGraceTime: '200ms' },
       });

@@ -1,5 +1,6 @@
 /**
- * Agent desk API (bearer token from the agent directory; operators may use it too).
+ * Agent desk API (bearer token from the agent directory; supervisors and
+ * operators use it too). Who may read what is decided in ../access.ts.
  *
  * The claim update is the authority on who gets a conversation: visibility
  * only lists. Writes check that the caller is the assigned agent.
@@ -8,6 +9,7 @@ import { Router, type Request } from 'express';
 import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
 import type { AgentDirectory } from '../agents';
+import { can, conversationAccess, servesSkill } from '../access';
 import { currentAgent, requireAgent } from '../auth';
 import type { Conversations } from '../conversations';
 import { ApiError, ApiErrorCode, toApiError } from '../errors';
@@ -15,7 +17,7 @@ import type { DeskQueue } from '../queue';
 import {
   agentMessageSchema,
   closeSchema,
-  conversationIdSchema,
+  conversationIdParam,
   parseOrThrow,
   releaseSchema,
   transferSchema,
@@ -31,7 +33,7 @@ export interface AgentRouterOptions {
 }
 
 function idParam(req: Request): string {
-  return parseOrThrow(conversationIdSchema, req.params.id);
+  return conversationIdParam(req.params.id);
 }
 
 export function createAgentRouter({ agents, conversations, queue, metrics, logger }: AgentRouterOptions): Router {
@@ -54,7 +56,7 @@ export function createAgentRouter({ agents, conversations, queue, metrics, logge
     const id = idParam(req);
     const agent = currentAgent(res);
     const state = await conversations.state(id);
-    if (agent.role !== 'operator' && state.queue && !agent.skills.includes(state.queue.skill)) {
+    if (state.queue && !servesSkill(agent, state.queue.skill)) {
       throw new ApiError(ApiErrorCode.Forbidden, `this conversation needs the ${state.queue.skill} skill`);
     }
     // Visibility lags a little on a real cluster, so an agent can briefly exceed maxConcurrent by a claim or so.
@@ -109,7 +111,7 @@ export function createAgentRouter({ agents, conversations, queue, metrics, logge
     const id = idParam(req);
     const body = parseOrThrow(closeSchema, req.body ?? {});
     const agent = currentAgent(res);
-    if (agent.role === 'operator') {
+    if (can(agent, 'closeAny')) {
       const state = await conversations.state(id);
       if (state.phase === 'closed') throw new ApiError(ApiErrorCode.Closed, 'the conversation is already closed');
       const assigned = state.agent?.id === agent.id && state.phase === 'human';
@@ -123,10 +125,32 @@ export function createAgentRouter({ agents, conversations, queue, metrics, logge
     res.status(202).json({ conversationId: id, closing: true });
   });
 
+  /**
+   * Full view (state and transcript) for the assigned agent, supervisors and
+   * operators; a preview of a conversation waiting in a queue the agent
+   * serves; 403 with the reason otherwise. The state is read first and the
+   * transcript only when allowed, so a refused read fetches nothing.
+   */
   router.get('/api/agent/conversations/:id', async (req, res) => {
     const id = idParam(req);
-    const [state, transcript] = await Promise.all([conversations.state(id), conversations.transcript(id, 0)]);
-    res.json({ state, transcript });
+    const state = await conversations.state(id);
+    const access = conversationAccess(currentAgent(res), state);
+    if (access.level === 'none') throw new ApiError(ApiErrorCode.Forbidden, access.reason);
+    if (access.level === 'preview') {
+      res.json({
+        access: 'preview',
+        conversationId: id,
+        phase: state.phase,
+        queue: state.queue,
+        reasons: state.escalation?.reasons ?? [],
+        customer: { tier: state.customer.tier },
+        language: state.language,
+        intent: state.intent,
+        preview: await queue.preview(id),
+      });
+      return;
+    }
+    res.json({ access: 'full', state, transcript: await conversations.transcript(id, 0) });
   });
 
   return router;

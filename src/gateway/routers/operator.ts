@@ -6,7 +6,7 @@ import { Router } from 'express';
 import type { AgentDirectory } from '../agents';
 import { requireAgent } from '../auth';
 import type { Conversations } from '../conversations';
-import { conversationIdSchema, listConversationsQuerySchema, parseOrThrow } from '../schemas';
+import { conversationIdParam, listConversationsQuerySchema, parseOrThrow } from '../schemas';
 import { listConversations, operatorQuery } from '../visibility';
 
 export interface OperatorRouterOptions {
@@ -17,10 +17,10 @@ export interface OperatorRouterOptions {
 
 export function createOperatorRouter({ agents, conversations, taskQueue }: OperatorRouterOptions): Router {
   const router = Router();
-  const operatorsOnly = requireAgent(agents, 'operator');
+  const operatorsOnly = requireAgent(agents, 'operatorApi');
 
   router.get('/api/conversations', operatorsOnly, async (req, res) => {
-    const { status, limit } = parseOrThrow(listConversationsQuerySchema, { ...req.query });
+    const { status, limit } = parseOrThrow(listConversationsQuerySchema, { ...req.query }, 'query');
     // Read a little more than asked: older continued-as-new runs are folded into their newest run.
     const rows = await listConversations(conversations.client, operatorQuery(taskQueue, status), limit * 4);
     rows.sort((a, b) => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0));
@@ -28,7 +28,7 @@ export function createOperatorRouter({ agents, conversations, taskQueue }: Opera
   });
 
   router.get('/api/conversations/:id/history', operatorsOnly, async (req, res) => {
-    const id = parseOrThrow(conversationIdSchema, req.params.id);
+    const id = conversationIdParam(req.params.id);
     res.json({ conversationId: id, ...(await conversations.history(id)) });
   });
 

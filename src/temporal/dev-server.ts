@@ -73,15 +73,18 @@ const SA_TYPE_FLAG: Record<SearchAttributeType, string> = {
 
 /**
  * Parent-death watchdog. `$0 "$@"` is the server command line. The server's
- * stdin is closed (it never reads it); the watchdog's is our pipe. The first
- * line it prints is the server's pid.
+ * stdin is closed (it never reads it); the watchdog's is our pipe, read by a
+ * background loop that stops the server when the pipe closes. The watchdog
+ * itself waits for the server, so it also ends when the server dies on its
+ * own. The first line it prints is the server's pid.
  */
 const WATCHDOG = [
   '"$0" "$@" <&- & server=$!',
   'echo "switchboard-dev-server-pid $server"',
   'trap \'kill -TERM $server 2>/dev/null\' TERM INT HUP',
-  'while read -r _; do :; done',
-  'kill -TERM $server 2>/dev/null',
+  // An asynchronous list reads /dev/null unless told otherwise: hand it our pipe through fd 3.
+  'exec 3<&0',
+  '( while read -r _; do :; done; kill -TERM $server 2>/dev/null ) <&3 &',
   'wait $server',
 ].join('\n');
 
@@ -212,8 +215,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   const address = `${ip}:${port}`;
   const stop = async (graceMs = 10_000): Promise<void> => {
+    // Always: the watchdog's reader loop waits on this pipe even after the server died on its own.
+    child.stdin?.end();
     if (child.exitCode === null && child.signalCode === null) {
-      child.stdin?.end();
       const timer = setTimeout(() => {
         if (serverPid && isAlive(serverPid)) process.kill(serverPid, 'SIGKILL');
         if (child.pid) {

@@ -39,6 +39,7 @@ import {
   type TranscriptEntry,
 } from '../../src/workflows/contract';
 import { WORKFLOWS_PATH } from '../../worker';
+import { TEST_PAYLOAD_KEYS, testDataConverter } from '../helpers/payload-keys';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -117,6 +118,8 @@ export interface SoakWorld {
 export interface SoakOptions {
   server: SoakServer;
   conversations: number;
+  /** Extra environment for the worker process (e.g. LOG_LEVEL=info for its "worker polling" line). */
+  workerEnv?: Record<string, string>;
 }
 
 export async function startSoakWorld(options: SoakOptions): Promise<SoakWorld> {
@@ -154,9 +157,10 @@ export async function startSoakWorld(options: SoakOptions): Promise<SoakWorld> {
     const connection = await Connection.connect({ address });
     closers.push(() => connection.close());
     await registerSearchAttributes(connection, 'default');
-    const client = new Client({ connection });
+    // Payloads are encrypted as in production: the worker and this client share the test keys.
+    const client = new Client({ connection, dataConverter: testDataConverter() });
     const taskQueue = `soak-${randomUUID()}`;
-    const worker = new WorkerProcess({ TEMPORAL_ADDRESS: address, TOOLS_BASE_URL: commerce.url, TASK_QUEUE: taskQueue });
+    const worker = new WorkerProcess({ TEMPORAL_ADDRESS: address, TOOLS_BASE_URL: commerce.url, TASK_QUEUE: taskQueue, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, ...options.workerEnv });
     closers.push(() => worker.kill());
     worker.start();
 
@@ -170,8 +174,10 @@ export async function startSoakWorld(options: SoakOptions): Promise<SoakWorld> {
       async restartTemporal() {
         if (!dev) throw new Error('only the dev server is killed and restarted (the embedded one keeps nothing)');
         const pid = dev.pid;
-        if (pid) process.kill(pid, 'SIGKILL');
+        if (!pid) throw new Error('the dev server did not say its pid');
+        process.kill(pid, 'SIGKILL');
         await dev.exited;
+        await dev.stop();
         dev = await startDevServer(fixedDevOptions!);
       },
       close,
@@ -256,18 +262,20 @@ export function refundSubmitted(t: TranscriptEntry[], orderNumber: string): bool
 /**
  * Waits (all at once, bounded) until every conversation satisfies `ok`; returns
  * the ones that did not — frozen — each with the tail of its history, so a
- * failure says which task failed and why.
+ * failure says which task failed and why. `seen` gets each conversation's
+ * transcript as it was when it passed.
  */
 export async function frozenAfter(
   conversations: SoakConversation[],
   ok: (c: SoakConversation, t: TranscriptEntry[]) => boolean,
   what: string,
   timeoutMs: number,
+  seen?: Map<string, TranscriptEntry[]>,
 ): Promise<string[]> {
   const results = await Promise.all(
     conversations.map(async (c) => {
       try {
-        await waitForTranscript(c.handle, (t) => ok(c, t), what, timeoutMs);
+        seen?.set(c.conversationId, await waitForTranscript(c.handle, (t) => ok(c, t), what, timeoutMs));
         return undefined;
       } catch {
         const events = (await c.handle.fetchHistory()).events ?? [];
@@ -285,10 +293,11 @@ export async function frozenAfter(
 /** Replays every conversation's history (all runs) with the worker's own bundle; returns the ones that failed. */
 export async function replayAll(client: Client, conversations: SoakConversation[]): Promise<{ workflowId: string; error: string }[]> {
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') });
+  const dataConverter = testDataConverter();
   const histories = conversations.map((c) => ({ workflowId: c.handle.workflowId, history: c.handle.fetchHistory() }));
   const failures: { workflowId: string; error: string }[] = [];
   const resolved = await Promise.all(histories.map(async (h) => ({ workflowId: h.workflowId, history: await h.history })));
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'soak' }, resolved)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter, replayName: 'soak' }, resolved)) {
     if (result.error) failures.push({ workflowId: result.workflowId, error: String(result.error.message ?? result.error) });
   }
   return failures;

@@ -214,6 +214,14 @@ export function overflow(state: ConversationState, ticketId: string | undefined,
 }
 
 /** Why a close request must be ignored (signals cannot be refused, so the workflow drops it), or undefined. */
+/**
+ * The opening of a run that replaces a conversation Temporal lost (the input
+ * says which seq the client had seen): a notice in the customer's language.
+ */
+export function recoveryNotice(state: ConversationState, now: string): Transition {
+  return appendEntries(state, [{ from: 'system', text: render('conversation_recovered', state.ai.language) }], now);
+}
+
 export function closeRejection(state: ConversationState, req: CloseRequest): ErrorCode | undefined {
   if (state.phase === 'closed') return ErrorCode.Closed;
   if (!req || !['customer', 'agent', 'operator', 'system'].includes(req.by)) return ErrorCode.InvalidInput;

@@ -39,6 +39,8 @@ export const MAX_SEEN_IDS = 1000;
 /** What-the-AI-tried notes kept for the handover. */
 export const MAX_AI_ATTEMPTS = 50;
 export const MAX_MESSAGE_ID_LENGTH = 200;
+/** Upper bound on ConversationInput.recoveredAfterSeq: far above any real transcript, below anything that looks like an overflow. */
+export const MAX_RECOVERED_SEQ = 1_000_000;
 export const MAX_MESSAGE_TEXT_LENGTH = 4000;
 
 export type Awaiting =
@@ -188,7 +190,7 @@ export function initialState(input: ConversationInput, now: string): Conversatio
     startedAt: now,
     lastActivityAt: now,
     transcript: [],
-    nextSeq: 1,
+    nextSeq: (input.recoveredAfterSeq ?? 0) + 1,
     seen: { customer: [], agent: [] },
     inbox: [],
     ai: {
@@ -213,6 +215,10 @@ function validateInput(input: ConversationInput): void {
   }
   if (input.locale !== undefined && !LANGUAGES.includes(input.locale)) {
     throw new InvalidStateError(`locale must be one of ${LANGUAGES.join(', ')}`);
+  }
+  const recovered = input.recoveredAfterSeq;
+  if (recovered !== undefined && !(Number.isInteger(recovered) && recovered > 0 && recovered <= MAX_RECOVERED_SEQ)) {
+    throw new InvalidStateError(`recoveredAfterSeq must be an integer from 1 to ${MAX_RECOVERED_SEQ}`);
   }
 }
 

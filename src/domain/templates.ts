@@ -222,6 +222,10 @@ export const TEMPLATES = {
     en: (p) => `You've been transferred to our ${p.skillLabel} team; the next free agent there will continue.`,
     zh: (p) => `已为您转接至${p.skillLabel}团队，下一位空闲的客服会继续为您服务。`,
   },
+  conversation_recovered: {
+    en: () => "The earlier part of this conversation was lost on our side. Please tell us again what you need, and we'll take it from here.",
+    zh: () => '由于我们这边的原因，本次对话之前的内容已丢失。请再告诉我们一次您需要什么，我们会从这里继续为您处理。',
+  },
   idle_closed: {
     en: () => 'This conversation was closed after a period of inactivity. Message us again any time.',
     zh: () => '由于长时间无操作，本次对话已结束。如有需要欢迎随时再次联系我们。',

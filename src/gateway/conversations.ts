@@ -8,9 +8,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { isGrpcServiceError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy, WorkflowNotFoundError, type PayloadCodec } from '@temporalio/common';
 import type { Config } from '../config';
+import type { SearchAttributeGuard } from '../temporal/search-attributes';
 import { policyFromConfig, type PolicyEnv } from '../domain/policy-config';
 import { conversationWorkflow } from '../workflows';
 import {
@@ -49,12 +50,21 @@ export type GatewayConfig = Pick<Config, 'TASK_QUEUE' | 'TEMPORAL_NAMESPACE' | '
 export const CALL_DEADLINE_MS = 10_000;
 export const UPDATE_DEADLINE_MS = 60_000;
 
+/** The gRPC status behind a client error: the client wraps it in a ServiceError ("Failed to signalWithStart Workflow"). */
+function grpcCodeOf(error: unknown): number | undefined {
+  if (isGrpcServiceError(error)) return error.code;
+  const cause = error instanceof ServiceError ? error.cause : undefined;
+  return isGrpcServiceError(cause) ? cause.code : undefined;
+}
+
 export class Conversations {
   constructor(
     readonly client: Client,
     private readonly config: GatewayConfig,
     /** The payload codec (src/temporal/codec.ts), to decode histories for operators. */
     private readonly codec?: PayloadCodec,
+    /** Registers the search attributes again when Temporal lost them (see sendCustomerMessage). */
+    private readonly searchAttributes?: Pick<SearchAttributeGuard, 'ensure'>,
   ) {}
 
   private within<T>(ms: number, fn: () => Promise<T>): Promise<T> {
@@ -69,13 +79,34 @@ export class Conversations {
    * Delivers a customer message, starting the workflow on the first one.
    * Id reuse is rejected so a message for a finished conversation cannot
    * start a fresh workflow under the same id; it fails with `conversation_closed`.
+   *
+   * `knownSeq` is the last transcript seq this client has seen. It matters
+   * only when no workflow exists although the client saw entries — Temporal
+   * lost the conversation: the workflow then starts again numbering after
+   * `knownSeq`, with a notice to the customer, so the client never meets seq 1
+   * twice (start arguments are ignored when the workflow is running).
+   *
+   * A start that Temporal refuses as invalid is retried once if the search
+   * attributes it names had gone missing and are registered again.
    */
-  async sendCustomerMessage(claims: CustomerClaims, message: CustomerMessage): Promise<void> {
+  async sendCustomerMessage(claims: CustomerClaims, message: CustomerMessage, knownSeq = 0): Promise<void> {
+    try {
+      await this.signalWithStart(claims, message, knownSeq);
+    } catch (error) {
+      if (!this.searchAttributes || grpcCodeOf(error) !== GrpcStatus.INVALID_ARGUMENT) throw error;
+      const check = await this.searchAttributes.ensure(true);
+      if (check.reregistered.length === 0) throw error;
+      await this.signalWithStart(claims, message, knownSeq);
+    }
+  }
+
+  private async signalWithStart(claims: CustomerClaims, message: CustomerMessage, knownSeq: number): Promise<void> {
     const input: ConversationInput = {
       conversationId: claims.conversationId,
       customer: claims.customer,
       locale: claims.locale,
       policy: policyFromConfig(this.config),
+      ...(knownSeq > 0 ? { recoveredAfterSeq: knownSeq } : {}),
     };
     await this.within(CALL_DEADLINE_MS, () => this.client.workflow.signalWithStart(conversationWorkflow, {
       workflowId: conversationWorkflowId(claims.conversationId),
@@ -109,6 +140,19 @@ export class Conversations {
 
   async transcript(conversationId: string, afterSeq: number): Promise<TranscriptEntry[]> {
     return this.within(CALL_DEADLINE_MS, () => this.handle(conversationId).query(transcriptQuery, afterSeq));
+  }
+
+  /**
+   * What a client resuming after `afterSeq` gets: the entries after it, or
+   * `lost` when the conversation does not hold entry `afterSeq` — its workflow
+   * is gone, or it is a new one numbering from 1 again. Reads from
+   * `afterSeq - 1`, so one query tells both.
+   */
+  async resumeAfter(conversationId: string, afterSeq: number): Promise<{ entries: TranscriptEntry[]; lost: boolean }> {
+    if (afterSeq <= 0) return { entries: await this.transcriptIfStarted(conversationId, 0), lost: false };
+    const entries = await this.transcriptIfStarted(conversationId, afterSeq - 1);
+    if (entries[0]?.seq !== afterSeq) return { entries: [], lost: true };
+    return { entries: entries.slice(1), lost: false };
   }
 
   /** Transcript of a conversation that may not have started yet (then empty). */

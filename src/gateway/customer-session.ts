@@ -50,8 +50,20 @@ export interface CustomerSessionDeps {
 /** Frames past the limit beyond this many in one window close the socket (1008 policy violation). */
 const FLOOD_FACTOR = 3;
 
+/** What a customer reads when their conversation's history is gone, in their language. */
+const LOST_TEXT = {
+  en: "We can no longer show this conversation's earlier messages: our service lost them. Your next message continues the conversation from a fresh start.",
+  zh: '本次对话之前的消息已无法显示：服务端丢失了这些消息。您发送下一条消息后，对话将从头继续。',
+} as const;
+
 export class CustomerSession {
   private deliveredSeq = 0;
+  /**
+   * The last seq this client has seen, by what it told us (resume) or what we
+   * delivered. If Temporal lost the conversation, the next message starts it
+   * again numbering after this, never from 1 (Conversations.sendCustomerMessage).
+   */
+  private knownSeq = 0;
   private phase: Phase | undefined;
   private lastStatusJson = '';
   private outbound: Promise<void> = Promise.resolve();
@@ -177,7 +189,7 @@ export class CustomerSession {
     const sent = this.inbound.then(async () => {
       if (this.closed) return false;
       await this.checkHumanRequestLimit(id, text);
-      await this.deps.conversations.sendCustomerMessage(this.claims, { messageId: id, text });
+      await this.deps.conversations.sendCustomerMessage(this.claims, { messageId: id, text }, Math.max(this.knownSeq, this.deliveredSeq));
       return true;
     });
     this.inbound = sent.then(
@@ -278,8 +290,15 @@ export class CustomerSession {
       });
   }
 
+  /** Every entry after `afterSeq`, in order — or, when the conversation no longer holds `afterSeq`, a clear error instead of silence. */
   private async resume(afterSeq: number): Promise<void> {
-    const entries = await this.deps.conversations.transcriptIfStarted(this.conversationId, afterSeq);
+    this.knownSeq = Math.max(this.knownSeq, afterSeq);
+    const { entries, lost } = await this.deps.conversations.resumeAfter(this.conversationId, afterSeq);
+    if (lost) {
+      this.deps.logger.warn({ conversationId: this.conversationId, afterSeq }, 'resume: the conversation no longer holds the entries the client has seen');
+      this.sendError(new ApiError(ApiErrorCode.ConversationLost, LOST_TEXT[this.claims.locale ?? 'en']));
+      return;
+    }
     for (const entry of entries) if (entry.seq > afterSeq) this.sendEntry(entry);
     this.deliveredSeq = Math.max(this.deliveredSeq, afterSeq, ...entries.map((e) => e.seq));
   }

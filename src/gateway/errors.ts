@@ -23,6 +23,8 @@ export const ApiErrorCode = {
   AlreadyClaimed: ErrorCode.AlreadyClaimed,
   NotAssigned: ErrorCode.NotAssigned,
   Closed: ErrorCode.Closed,
+  /** The conversation's earlier entries are gone (Temporal lost its workflow); the next message starts it again. */
+  ConversationLost: 'conversation_lost',
   MalformedJson: 'malformed_json',
   UnknownFrame: 'unknown_frame',
   Unauthorized: 'unauthorized',
@@ -48,6 +50,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   [ApiErrorCode.NotWaiting]: 409,
   [ApiErrorCode.AlreadyClaimed]: 409,
   [ApiErrorCode.Closed]: 409,
+  [ApiErrorCode.ConversationLost]: 410,
   [ApiErrorCode.AtCapacity]: 409,
   [ApiErrorCode.PayloadTooLarge]: 413,
   [ApiErrorCode.RateLimited]: 429,

@@ -44,6 +44,7 @@ import { createCustomerRouter } from './routers/customer';
 import { createImageRouter } from './routers/images';
 import { FileImageStore, type ImageStore } from './images';
 import { createHealthRouter } from './routers/health';
+import type { SearchAttributeGuard } from '../temporal/search-attributes';
 import { createOperatorRouter } from './routers/operator';
 import { attachSockets } from './sockets';
 import { CustomerTokens } from './tokens';
@@ -96,6 +97,8 @@ export interface GatewayDeps {
   options?: { heartbeatMs?: number; queueRefreshMs?: number; ackTimeoutMs?: number };
   /** Where customer photos go; default a {@link FileImageStore} on IMAGE_DIR. */
   images?: ImageStore;
+  /** Registers the search attributes again when Temporal lost them (readiness, message path); omitted with a fake client. */
+  searchAttributes?: SearchAttributeGuard;
 }
 
 export interface Gateway {
@@ -120,7 +123,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   }
   const tokens = new CustomerTokens(secret, config.CUSTOMER_TOKEN_TTL_MINUTES * 60);
   const codec = payloadCodecFromConfig(config);
-  const conversations = new Conversations(client, config, codec);
+  const conversations = new Conversations(client, config, codec, deps.searchAttributes);
   const queue = new DeskQueue({
     client,
     conversations,
@@ -140,7 +143,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // Its own body parser (history payloads exceed the API's 32 KB): mounted before the API's.
   app.use(createCodecRouter({ agents, codec, sessions, uiOrigin: originOf(config.TEMPORAL_UI_URL), logger }));
   app.use(express.json({ limit: '32kb' }));
-  app.use(createHealthRouter({ client, metrics, logger, workerRunning: deps.workerRunning }));
+  app.use(createHealthRouter({ client, metrics, logger, workerRunning: deps.workerRunning, searchAttributes: deps.searchAttributes }));
   app.use(createCustomerRouter({ tokens, integrationKey: config.INTEGRATION_KEY, logger }));
   app.use(
     createImageRouter({

@@ -22,7 +22,7 @@ import type { Logger } from '../logger';
 import { createMetrics, instrumentActivities, type Metrics } from '../metrics';
 import { dataConverterFromConfig } from './codec';
 import { connectClient, type TemporalClient } from './connect';
-import { registerSearchAttributes } from './search-attributes';
+import { registerSearchAttributes, SearchAttributeGuard } from './search-attributes';
 
 /** A Temporal this process started for itself (TEMPORAL_ADDRESS unset). */
 export interface LocalTemporalHandle {
@@ -168,6 +168,7 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
         logger,
         metrics,
         workerRunning: worker ? () => worker.getState() === 'RUNNING' : undefined,
+        searchAttributes: new SearchAttributeGuard(temporal.connection, config.TEMPORAL_NAMESPACE),
         options: options.gatewayOptions,
       });
       await new Promise<void>((resolve, reject) => {

@@ -325,6 +325,13 @@ export interface ConversationInput {
   policy?: Partial<PolicyConfig>;
   /** State carried over by continue-as-new. Absent on the first run. */
   carried?: unknown;
+  /**
+   * The client had seen entries up to this seq, but Temporal no longer had
+   * the conversation (its history was lost): this run numbers its entries
+   * after it and opens with a notice to the customer, so nothing the client
+   * holds is silently overwritten by a new seq 1.
+   */
+  recoveredAfterSeq?: number;
 }
 
 /** Tunable thresholds used by the policy (deterministic inputs to the workflow). */

@@ -20,6 +20,7 @@ import {
   InvalidStateError,
   recordAgentMessage,
   recordCustomerMessage,
+  recoveryNotice,
   release,
   resolvePolicy,
   toView,
@@ -54,6 +55,9 @@ import { ConversationRuntime } from './runtime';
 
 export async function conversationWorkflow(input: ConversationInput): Promise<ConversationResolution> {
   const rt = start(input);
+  // Temporal lost this conversation and a client that had seen entries wrote again: say so first,
+  // before the handlers take the message that started this run.
+  if (input.carried === undefined && input.recoveredAfterSeq !== undefined) rt.apply(recoveryNotice(rt.state, rt.now()));
   wireHandlers(rt);
   rt.startPublisher();
   if (input.carried === undefined) rt.publishStatus();

@@ -315,7 +315,7 @@ it('operators list conversations and read a history; metrics count what happened
 
   const ready = await api(app, 'GET', '/readyz');
   expect(ready.status).toBe(200);
-  expect(ready.body.checks).toEqual({ temporal: { ok: true }, worker: { ok: true } });
+  expect(ready.body.checks).toEqual({ temporal: { ok: true }, searchAttributes: { ok: true }, worker: { ok: true } });
 });
 
 it('a closed conversation stays closed: no message restarts its workflow', async () => {
@@ -368,9 +368,11 @@ it('personal data at rest: the stored history holds no customer text in clear; t
       const o = v as Record<string, unknown>;
       const enc = (o.metadata as Record<string, Uint8Array> | undefined)?.encoding;
       if (!notOurs && enc instanceof Uint8Array && o.data instanceof Uint8Array) encodings.add(Buffer.from(enc).toString());
-      // Not ours to seal: search attribute values, and core's own local-activity marker bookkeeping
-      // (details.data: seq, activity type, times; the activity's result is details.result).
-      for (const [k, x] of Object.entries(o)) walk(x, depth + 1, notOurs || k === 'searchAttributes' || (key === 'details' && k === 'data'), k);
+      // Not ours to seal: search attribute values, core's own local-activity marker bookkeeping
+      // (details.data: seq, activity type, times; the activity's result is details.result), and
+      // core's patch markers (the patch id, e.g. "no-local-activities").
+      const core = o.markerName === 'core_patch';
+      for (const [k, x] of Object.entries(o)) walk(x, depth + 1, notOurs || core || k === 'searchAttributes' || (key === 'details' && k === 'data'), k);
     };
     walk(history);
     const all = bytes.join('\n');

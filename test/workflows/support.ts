@@ -63,9 +63,10 @@ export interface TestEnv {
   advance(ms: number): Promise<void>;
   /**
    * Terminates a conversation at a quiet point: no workflow task scheduled or
-   * started. Temporal's time-skipping test server leaks its time-skipping lock
-   * when a run is terminated while a workflow task is started, and every later
-   * sleep in that server then passes in real time.
+   * started, no activity pending. Temporal's time-skipping test server leaks
+   * its time-skipping lock when a run is terminated while a workflow task is
+   * started (seen: every later sleep in that server then passed in real time);
+   * activities hold the same lock, so the wait covers them too.
    */
   terminate(handle: WorkflowHandle): Promise<void>;
   /** A worker on a fresh task queue; shut down by `close()` if still running. */
@@ -73,7 +74,21 @@ export interface TestEnv {
   close(): Promise<void>;
 }
 
-const { EVENT_TYPE_WORKFLOW_TASK_SCHEDULED: WORKFLOW_TASK_SCHEDULED, EVENT_TYPE_WORKFLOW_TASK_STARTED: WORKFLOW_TASK_STARTED } = temporal.api.enums.v1.EventType;
+const EventType = temporal.api.enums.v1.EventType;
+
+/** No workflow task scheduled or started and no activity pending: nothing holds Temporal's test server's time-skipping lock. */
+function isQuiet(events: temporal.api.history.v1.IHistoryEvent[]): boolean {
+  const last = events.at(-1)?.eventType;
+  if (last === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED || last === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) return false;
+  const pending = new Set<number>();
+  for (const e of events) {
+    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) pending.add(Number(e.eventId));
+    const closed =
+      e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+    if (closed) pending.delete(Number(closed.scheduledEventId));
+  }
+  return pending.size === 0;
+}
 
 /** A "minute" on a server without time skipping: short enough to wait for, long enough to tell before from after on a busy machine. */
 export const REAL_TIME_MINUTE_MS = 500;
@@ -93,10 +108,7 @@ export async function startTestEnv(): Promise<TestEnv> {
     minute: env.supportsTimeSkipping ? 60_000 : REAL_TIME_MINUTE_MS,
     advance: (ms) => (env.supportsTimeSkipping ? env.sleep(ms) : new Promise((r) => setTimeout(r, ms))),
     async terminate(handle) {
-      await eventually(async () => {
-        const last = (await handle.fetchHistory()).events?.at(-1)?.eventType;
-        return last === WORKFLOW_TASK_SCHEDULED || last === WORKFLOW_TASK_STARTED ? undefined : true;
-      }, 'a quiet point to terminate at', 10_000);
+      await eventually(async () => (isQuiet((await handle.fetchHistory()).events ?? []) ? true : undefined), 'a quiet point to terminate at', 10_000);
       await handle.terminate();
     },
     async worker(activities, taskQueue = `tq-${randomUUID()}`) {
@@ -243,6 +255,8 @@ export interface StartOptions {
   locale?: 'en' | 'zh';
   policy?: Partial<PolicyConfig>;
   conversationId?: string;
+  /** The gateway's hint that Temporal lost this conversation after the client saw this seq. */
+  recoveredAfterSeq?: number;
 }
 
 let messageCounter = 0;
@@ -263,6 +277,7 @@ export async function startConversation(
     customer: opts.customer ?? { id: 'cust-1001', name: 'Alice Johnson', tier: 'regular' },
     ...(opts.locale ? { locale: opts.locale } : {}),
     ...(opts.policy ? { policy: opts.policy } : {}),
+    ...(opts.recoveredAfterSeq !== undefined ? { recoveredAfterSeq: opts.recoveredAfterSeq } : {}),
   };
   return client.workflow.signalWithStart<typeof conversationWorkflow, [{ messageId: string; text: string }]>('conversationWorkflow', {
     workflowId: conversationWorkflowId(conversationId),
@@ -294,9 +309,18 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, what: s
   throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
 }
 
+/**
+ * A query with a 5 s deadline. Temporal's test server never answers a query
+ * that reaches a run just as it continues as new; without a deadline the
+ * probe would hang the test instead of trying again.
+ */
+function queryWithin<T>(handle: ConversationHandle, run: () => Promise<T>): Promise<T> {
+  return handle.client.withDeadline(Date.now() + 5000, run);
+}
+
 export function waitForState(handle: ConversationHandle, ok: (s: ConversationStateView) => boolean, what: string, timeoutMs?: number): Promise<ConversationStateView> {
   return eventually(async () => {
-    const s = await handle.query(stateQuery);
+    const s = await queryWithin(handle, () => handle.query(stateQuery));
     return ok(s) ? s : undefined;
   }, what, timeoutMs);
 }
@@ -304,7 +328,7 @@ export function waitForState(handle: ConversationHandle, ok: (s: ConversationSta
 /** Waits until the transcript has `count` entries from `from` (bot by default); returns the whole transcript. */
 export function waitForEntries(handle: ConversationHandle, count: number, from: TranscriptEntry['from'] = 'bot', timeoutMs?: number): Promise<TranscriptEntry[]> {
   return eventually(async () => {
-    const t = await handle.query(transcriptQuery, 0);
+    const t = await queryWithin(handle, () => handle.query(transcriptQuery, 0));
     return t.filter((e) => e.from === from).length >= count ? t : undefined;
   }, `${count} ${from} entries`, timeoutMs);
 }

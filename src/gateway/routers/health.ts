@@ -1,11 +1,13 @@
 /**
- * Service endpoints: liveness, readiness (Temporal reachable and, when this
+ * Service endpoints: liveness, readiness (Temporal reachable, Switchboard's
+ * search attributes registered — or registered again — and, when this
  * process runs one, the worker polling) and Prometheus metrics.
  */
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
+import type { SearchAttributeGuard } from '../../temporal/search-attributes';
 import type { Phase } from '../../workflows/contract';
 import { phaseQuery } from '../visibility';
 
@@ -15,6 +17,8 @@ export interface HealthRouterOptions {
   logger: Logger;
   /** Whether this process's worker is polling; omitted when the gateway runs alone. */
   workerRunning?: () => boolean;
+  /** Registers the search attributes again when Temporal lost them; omitted in router tests with a fake client. */
+  searchAttributes?: Pick<SearchAttributeGuard, 'ensure'>;
   /** Deadline of the Temporal probe. */
   probeTimeoutMs?: number;
 }
@@ -27,7 +31,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function createHealthRouter({ client, metrics, logger, workerRunning, probeTimeoutMs = 2000 }: HealthRouterOptions): Router {
+export function createHealthRouter({ client, metrics, logger, workerRunning, searchAttributes, probeTimeoutMs = 2000 }: HealthRouterOptions): Router {
   const router = Router();
 
   router.get('/healthz', (_req, res) => {
@@ -42,6 +46,12 @@ export function createHealthRouter({ client, metrics, logger, workerRunning, pro
     } catch (error) {
       checks.temporal = { ok: false, detail: 'Temporal is not reachable' };
       logger.warn({ err: error }, 'readiness: Temporal probe failed');
+    }
+    if (checks.temporal.ok && searchAttributes) {
+      // Missing attributes fail this probe (Temporal lost its state) and are registered again for the next one.
+      const sa = await searchAttributes.ensure();
+      checks.searchAttributes = sa.ok ? { ok: true } : { ok: false, detail: sa.detail };
+      if (!sa.ok) logger.warn({ reregistered: sa.reregistered, detail: sa.detail }, 'readiness: search attributes');
     }
     if (workerRunning) {
       const running = workerRunning();

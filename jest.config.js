@@ -31,6 +31,8 @@ module.exports = {
       ...common,
       displayName: 'embedded',
       testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/embedded-temporal/test/**/*.test.ts'],
+      // Killing Temporal itself: only a server that keeps its state (the dev server's SQLite file) can come back.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/crash/temporal-kill.test.ts'],
     },
     {
       ...common,

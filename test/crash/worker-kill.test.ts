@@ -13,7 +13,7 @@
  */
 import { testServerKind } from '../helpers/temporal-env';
 import type { TranscriptEntry } from '../../src/workflows/contract';
-import { frozenAfter, refundSubmitted, replayAll, send, startSoakWorld, toConfirmation, transcript, withWorkerLog, type SoakConversation, type SoakWorld } from './soak';
+import { frozenAfter, refundSubmitted, replayAll, send, startSoakWorld, toConfirmation, withWorkerLog, type SoakConversation, type SoakWorld } from './soak';
 
 const CONVERSATIONS = 24;
 jest.setTimeout(300_000);
@@ -40,9 +40,9 @@ it(`${CONVERSATIONS} conversations mid refund survive a SIGKILL of the worker: n
   world.commerce.faults.reset();
   world.worker.start();
 
-  expect(await frozenAfter(conversations, (c, t) => refundSubmitted(t, c.orderNumber), 'the refund confirmation', 90_000)).toEqual([]);
-  const botsAfterRefund = new Map<string, number>();
-  for (const c of conversations) botsAfterRefund.set(c.conversationId, (await transcript(c.handle)).filter((e) => e.from === 'bot').length);
+  const afterRefund = new Map<string, TranscriptEntry[]>();
+  expect(await frozenAfter(conversations, (c, t) => refundSubmitted(t, c.orderNumber), 'the refund confirmation', 90_000, afterRefund)).toEqual([]);
+  const botsAfterRefund = new Map([...afterRefund].map(([id, t]) => [id, t.filter((e) => e.from === 'bot').length]));
   await Promise.all(conversations.map((c) => send(c.handle, `where is my order ${c.orderNumber}?`)));
   const answered = (c: SoakConversation, t: TranscriptEntry[]) => t.filter((e) => e.from === 'bot').length > botsAfterRefund.get(c.conversationId)!;
   expect(await frozenAfter(conversations, answered, 'an answer to the next message', 60_000)).toEqual([]);

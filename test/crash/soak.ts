@@ -70,17 +70,21 @@ export function soakOrderNumber(i: number): string {
   return String(200000000000 + i);
 }
 
-/** The worker as `npm run worker` runs it, in its own process. */
-export class WorkerProcess {
+/** A part of Switchboard in its own process, as its npm script runs it: the worker (`worker.ts`) or the gateway (`src/gateway/main.ts`). */
+export class ServiceProcess {
   private child?: ChildProcessWithoutNullStreams;
   private out = '';
   startedAt = 0;
 
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly entry = 'worker.ts',
+  ) {}
 
   start(): void {
     this.startedAt = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], {
+    this.out = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', this.entry], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_FORMAT: 'json', LOG_LEVEL: 'warn', WORKER_METRICS_PORT: '0', ...this.env },
     });
@@ -89,9 +93,18 @@ export class WorkerProcess {
     this.child = child;
   }
 
-  /** Everything the worker processes printed so far. */
+  /** Everything the process printed since its last start. */
   output(): string {
     return this.out;
+  }
+
+  /** Resolves once the output matches `pattern` (bounded). */
+  async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.out)) {
+      if (Date.now() > deadline) throw new Error(`${this.entry}: no ${pattern} in its output:\n${this.out.slice(-4000)}`);
+      await sleep(50);
+    }
   }
 
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
@@ -108,7 +121,7 @@ export interface SoakWorld {
   address: string;
   client: Client;
   commerce: CommerceServer;
-  worker: WorkerProcess;
+  worker: ServiceProcess;
   taskQueue: string;
   /** Kills Temporal's dev server with SIGKILL and starts it again on the same port and SQLite file (dev only). */
   restartTemporal(): Promise<void>;
@@ -160,7 +173,7 @@ export async function startSoakWorld(options: SoakOptions): Promise<SoakWorld> {
     // Payloads are encrypted as in production: the worker and this client share the test keys.
     const client = new Client({ connection, dataConverter: testDataConverter() });
     const taskQueue = `soak-${randomUUID()}`;
-    const worker = new WorkerProcess({ TEMPORAL_ADDRESS: address, TOOLS_BASE_URL: commerce.url, TASK_QUEUE: taskQueue, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, ...options.workerEnv });
+    const worker = new ServiceProcess({ TEMPORAL_ADDRESS: address, TOOLS_BASE_URL: commerce.url, TASK_QUEUE: taskQueue, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, ...options.workerEnv });
     closers.push(() => worker.kill());
     worker.start();
 

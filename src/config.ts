@@ -11,6 +11,26 @@ import { parsePayloadKeys } from './temporal/codec';
 import { DEFAULT_TASK_QUEUE } from './workflows/contract';
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * Ports that fetch (the worker's tool client, the OpenAI client) and every
+ * browser refuse to connect to, by the Fetch standard's "bad port" list: a
+ * service or demo page there fails with "fetch failed" / ERR_UNSAFE_PORT far
+ * from its cause, so they are refused at start with a reason.
+ */
+export const FETCH_BLOCKED_PORTS: ReadonlySet<number> = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115,
+  117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587,
+  601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669,
+  6679, 6697, 10080,
+]);
+const BLOCKED_PORT_MESSAGE = 'is a port that fetch and browsers refuse to connect to (the Fetch standard\'s "bad ports"); pick another';
+const fetchablePort = port.refine((p) => !FETCH_BLOCKED_PORTS.has(p), BLOCKED_PORT_MESSAGE);
+/** True unless `url` names a blocked port; a malformed URL is left to the URL check, which reports it. */
+function fetchableUrl(url: string | undefined): boolean {
+  if (url === undefined || !URL.canParse(url)) return true;
+  return !FETCH_BLOCKED_PORTS.has(Number(new URL(url).port));
+}
 const positiveInt = z.coerce.number().int().positive();
 const optionalString = z
   .string()
@@ -36,7 +56,7 @@ const commaList = z
   );
 
 const fields = z.object({
-  PORT: port.default(3000),
+  PORT: fetchablePort.default(3000),
   HOST: z.string().default('127.0.0.1'),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -53,11 +73,11 @@ const fields = z.object({
   /** Folder for local state: the dev server's SQLite file (DATA_DIR/temporal/dev-server.sqlite). */
   DATA_DIR: z.string().trim().min(1).default('.data'),
   OPENAI_API_KEY: optionalString,
-  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_BASE_URL: optionalUrl.refine(fetchableUrl, `its ${BLOCKED_PORT_MESSAGE.replace('is a port', 'port is one')}`),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
   /** Business tools backend; unset → `npm start` runs the sample commerce backend. */
-  TOOLS_BASE_URL: optionalUrl,
-  COMMERCE_PORT: port.default(4100),
+  TOOLS_BASE_URL: optionalUrl.refine(fetchableUrl, `its ${BLOCKED_PORT_MESSAGE.replace('is a port', 'port is one')}`),
+  COMMERCE_PORT: fetchablePort.default(4100),
   /** `npm run worker` serves Prometheus metrics (tool failures, intent layers) on this port; 0 = off. */
   WORKER_METRICS_PORT: port.default(9464),
   AGENTS_FILE: optionalString,

@@ -35,3 +35,22 @@ describe('config', () => {
     expect(text).not.toMatch(/sk-secret|k123/);
   });
 });
+
+describe('ports fetch and browsers refuse', () => {
+  it('refuses them for the gateway, the sample backend and the tool and LLM URLs, naming the variable', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    // 4190 (sieve) and 6000 (X11) are on the Fetch standard's bad-port list: fetch fails with "bad port".
+    expect(problems({ COMMERCE_PORT: '4190' })).toEqual([expect.stringMatching(/^COMMERCE_PORT: .*refuse to connect to/)]);
+    expect(problems({ PORT: '6000' })).toEqual([expect.stringMatching(/^PORT: .*refuse to connect to/)]);
+    expect(problems({ TOOLS_BASE_URL: 'http://127.0.0.1:4190' })).toEqual([expect.stringMatching(/^TOOLS_BASE_URL: its port is one that fetch/)]);
+    expect(problems({ OPENAI_BASE_URL: 'http://llm.local:6667/v1' })).toEqual([expect.stringMatching(/^OPENAI_BASE_URL: its port/)]);
+    expect(problems({ COMMERCE_PORT: '4111', TOOLS_BASE_URL: 'http://tools.internal:8080', PORT: '3000' })).toEqual([]);
+  });
+});

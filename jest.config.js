@@ -20,6 +20,17 @@ const common = {
 const WORKFLOW_SUITES = ['<rootDir>/test/workflows/**/*.test.ts'];
 /** The assembled application in real time (needs visibility, which Temporal's test server lacks). */
 const E2E_SUITES = ['<rootDir>/test/e2e/conversation.test.ts', '<rootDir>/test/e2e/redis.test.ts', '<rootDir>/test/crash/**/*.test.ts'];
+/**
+ * The embedded server's conformance suite, run against Temporal's own servers
+ * too (embedded-temporal/test/support/servers.ts picks the server). Not here:
+ * cli.test.ts (it tests the embedded server's own command line) and unit/
+ * (the embedded server's modules, no server at all). Tests inside these files
+ * that do not apply to a server say so in a conditional describe.
+ */
+const conformance = (names) => names.map((name) => `<rootDir>/embedded-temporal/test/${name}.test.ts`);
+const CONFORMANCE_SUITES = conformance(['startup', 'workflow-tasks', 'activities', 'timers', 'history', 'interaction', 'updates', 'visibility', 'test-env']);
+/** Time skipping through the TestService: the dev server has none (UNIMPLEMENTED), so only the test server runs it. */
+const TIME_SKIPPING_SUITES = conformance(['time-skipping']);
 
 module.exports = {
   // 2-core machines: two test files at a time; workflow tests start a worker each.
@@ -37,7 +48,7 @@ module.exports = {
     {
       ...common,
       displayName: 'dev-server',
-      testMatch: [...WORKFLOW_SUITES, ...E2E_SUITES],
+      testMatch: [...WORKFLOW_SUITES, ...E2E_SUITES, ...CONFORMANCE_SUITES],
       setupFiles: ['<rootDir>/test/support/server-dev.ts'],
       globalSetup: '<rootDir>/test/support/dev-server-setup.ts',
       globalTeardown: '<rootDir>/test/support/dev-server-teardown.ts',
@@ -45,7 +56,7 @@ module.exports = {
     {
       ...common,
       displayName: 'test-server',
-      testMatch: [...WORKFLOW_SUITES],
+      testMatch: [...WORKFLOW_SUITES, ...CONFORMANCE_SUITES, ...TIME_SKIPPING_SUITES],
       setupFiles: ['<rootDir>/test/support/server-time-skipping.ts'],
     },
   ],

@@ -8,7 +8,10 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 export interface AttemptRecord {
   attempt: number;
   heartbeatDetails: unknown;
+  /** What the server says this attempt was scheduled for (`current_attempt_scheduled_time`). */
   currentAttemptScheduledMs: number;
+  /** When the attempt actually began here: the backoff a user sees, whatever the server stamps. */
+  startedAtMs: number;
   failedAtMs?: number;
 }
 
@@ -21,6 +24,7 @@ function record(): AttemptRecord {
     attempt: info.attempt,
     heartbeatDetails: info.heartbeatDetails,
     currentAttemptScheduledMs: info.currentAttemptScheduledTimestampMs,
+    startedAtMs: Date.now(),
   };
   const workflowId = info.workflowExecution?.workflowId ?? '';
   const list = attemptLog.get(workflowId) ?? [];
@@ -52,7 +56,7 @@ export async function flaky(succeedOn: number): Promise<string> {
   return `succeeded on attempt ${entry.attempt}`;
 }
 
-export async function failWith(kind: 'nonRetryable' | 'badInput' | 'delay' | 'longDelay'): Promise<string> {
+export async function failWith(kind: 'nonRetryable' | 'badInput' | 'delay'): Promise<string> {
   const entry = record();
   if (entry.attempt >= 3) return `succeeded on attempt ${entry.attempt}`;
   entry.failedAtMs = Date.now();
@@ -63,8 +67,6 @@ export async function failWith(kind: 'nonRetryable' | 'badInput' | 'delay' | 'lo
       throw ApplicationFailure.retryable('bad input', 'BadInput');
     case 'delay':
       throw ApplicationFailure.create({ message: 'try later', type: 'Later', nextRetryDelay: '300ms' });
-    case 'longDelay':
-      throw ApplicationFailure.create({ message: 'try much later', type: 'Later', nextRetryDelay: '1h' });
   }
 }
 

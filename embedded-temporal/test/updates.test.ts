@@ -10,7 +10,8 @@ import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/clie
 import { defaultPayloadConverter } from '@temporalio/common';
 import * as grpc from '@grpc/grpc-js';
 import { temporal } from '@temporalio/proto';
-import { createHarness, eventNames, eventually, type Harness } from './support/harness';
+import { createHarness, eventNames, eventually, settled, type Harness } from './support/harness';
+import { describeEmbeddedOnly, describeWhere, perServer, SERVER_KIND } from './support/servers';
 import {
   addUpdate,
   bumpSignal,
@@ -25,74 +26,72 @@ import {
   stateQuery,
 } from './workflows/updates';
 
+const UPDATE_WAIT_MS = 1000;
 const calls: string[] = [];
 let h: Harness;
 beforeAll(async () => {
-  h = await createHarness(require.resolve('./workflows/updates'), { onCall: (method) => calls.push(method) });
+  // The embedded server's own update wait shortened from the real servers' 20 s, so its end can be tested.
+  h = await createHarness(require.resolve('./workflows/updates'), { onCall: (method) => calls.push(method), config: { updateWaitMs: UPDATE_WAIT_MS } });
 });
 afterAll(() => h.close());
 
 const FAILED_TASKS = ['WorkflowTaskFailed', 'WorkflowTaskTimedOut'];
 
-/** The worker has handled everything so far: a task completed and none is pending. */
-async function settled(workflowId: string): Promise<void> {
-  const handle = h.client.workflow.getHandle(workflowId);
-  await eventually(async () => (await eventNames(handle)).includes('WorkflowTaskCompleted') && !(await handle.describe()).raw.pendingWorkflowTask);
-}
+describeEmbeddedOnly('it reproduces an embedded dispatch race (sticky polls parked, query tasks on the normal queue) and waits on the onCall hook')('a query task queued ahead of an update task', () => {
+  test('the worker never repeats the update, no task fails', async () => {
+    const taskQueue = h.taskQueue();
+    const workflowId = `wf-${taskQueue}`;
+    // Two workflow task slots, the fewest the SDK allows with a cache. One is held by the worker's sticky poll (which this
+    // server parks), so while another workflow's task is held open by a local activity, the worker polls nothing.
+    const worker = await h.worker(taskQueue, { maxConcurrentWorkflowTaskExecutions: 2 });
+    const result = await worker.runUntil(async () => {
+      const handle = await h.client.workflow.signalWithStart(counter, { taskQueue, workflowId, signal: bumpSignal, signalArgs: [1] });
+      await settled(h.client.workflow.getHandle(workflowId));
+      const blocker = await h.client.workflow.start(desk, { taskQueue, workflowId: `blocker-${taskQueue}` });
+      await settled(blocker);
+      await blocker.signal(slowSignal, 1500);
+      await eventually(async () => (await eventNames(blocker)).slice(-2).join() === 'WorkflowTaskScheduled,WorkflowTaskStarted');
 
-test('a query task queued ahead of an update task: the worker never repeats the update, no task fails', async () => {
-  const taskQueue = h.taskQueue();
-  const workflowId = `wf-${taskQueue}`;
-  // Two workflow task slots, the fewest the SDK allows with a cache. One is held by the worker's sticky poll (which this
-  // server parks), so while another workflow's task is held open by a local activity, the worker polls nothing.
-  const worker = await h.worker(taskQueue, { maxConcurrentWorkflowTaskExecutions: 2 });
-  const result = await worker.runUntil(async () => {
-    const handle = await h.client.workflow.signalWithStart(counter, { taskQueue, workflowId, signal: bumpSignal, signalArgs: [1] });
-    await settled(workflowId);
-    const blocker = await h.client.workflow.start(desk, { taskQueue, workflowId: `blocker-${taskQueue}` });
-    await settled(blocker.workflowId);
-    await blocker.signal(slowSignal, 1500);
-    await eventually(async () => (await eventNames(blocker)).slice(-2).join() === 'WorkflowTaskScheduled,WorkflowTaskStarted');
+      // Nobody is polling: the query waits as a query task and the update's workflow task queues up behind it.
+      const queriesBefore = calls.filter((c) => c === 'QueryWorkflow').length;
+      const query = handle.query(stateQuery);
+      await eventually(async () => calls.filter((c) => c === 'QueryWorkflow').length > queriesBefore);
+      const update = handle.startUpdate(addUpdate, { args: [5], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      await eventually(async () => (await eventNames(handle)).at(-1) === 'WorkflowTaskScheduled');
 
-    // Nobody is polling: the query waits as a query task and the update's workflow task queues up behind it.
-    const queriesBefore = calls.filter((c) => c === 'QueryWorkflow').length;
-    const query = handle.query(stateQuery);
-    await eventually(async () => calls.filter((c) => c === 'QueryWorkflow').length > queriesBefore);
-    const update = handle.startUpdate(addUpdate, { args: [5], waitForStage: WorkflowUpdateStage.ACCEPTED });
-    await eventually(async () => (await eventNames(handle)).at(-1) === 'WorkflowTaskScheduled');
-
-    // Either answer is consistent: before the update (a query task of its own) or after it (riding on its task).
-    expect([1, 6]).toContain(await query);
-    expect(await (await update).result()).toBe(6);
-    await handle.signal(bumpSignal, 1);
-    await settled(workflowId);
-    await handle.signal(doneSignal);
-    await blocker.signal(closeSignal);
-    await blocker.result();
-    return await handle.result();
+      // Either answer is consistent: before the update (a query task of its own) or after it (riding on its task).
+      expect([1, 6]).toContain(await query);
+      expect(await (await update).result()).toBe(6);
+      await handle.signal(bumpSignal, 1);
+      await settled(h.client.workflow.getHandle(workflowId));
+      await handle.signal(doneSignal);
+      await blocker.signal(closeSignal);
+      await blocker.result();
+      return await handle.result();
+    });
+    expect(result).toBe(7);
+    expect(await eventNames(h.client.workflow.getHandle(workflowId))).toEqual([
+      'WorkflowExecutionStarted',
+      'WorkflowExecutionSignaled',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionUpdateAccepted',
+      'WorkflowExecutionUpdateCompleted',
+      'WorkflowExecutionSignaled',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionSignaled',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionCompleted',
+    ]);
   });
-  expect(result).toBe(7);
-  expect(await eventNames(h.client.workflow.getHandle(workflowId))).toEqual([
-    'WorkflowExecutionStarted',
-    'WorkflowExecutionSignaled',
-    'WorkflowTaskScheduled',
-    'WorkflowTaskStarted',
-    'WorkflowTaskCompleted',
-    'WorkflowTaskScheduled',
-    'WorkflowTaskStarted',
-    'WorkflowTaskCompleted',
-    'WorkflowExecutionUpdateAccepted',
-    'WorkflowExecutionUpdateCompleted',
-    'WorkflowExecutionSignaled',
-    'WorkflowTaskScheduled',
-    'WorkflowTaskStarted',
-    'WorkflowTaskCompleted',
-    'WorkflowExecutionSignaled',
-    'WorkflowTaskScheduled',
-    'WorkflowTaskStarted',
-    'WorkflowTaskCompleted',
-    'WorkflowExecutionCompleted',
-  ]);
 });
 
 test('ten concurrent claims racing a signal and queries while an AI turn runs: one accepted, nine refused, the turn cancelled', async () => {
@@ -151,7 +150,7 @@ test('an update arriving while a workflow task is in flight rides on the next ta
   const worker = await h.worker(taskQueue);
   await worker.runUntil(async () => {
     const handle = await h.client.workflow.start(desk, { taskQueue, workflowId });
-    await settled(workflowId);
+    await settled(h.client.workflow.getHandle(workflowId));
     // A local activity keeps this task started for a while.
     await handle.signal(slowSignal, 1500);
     await eventually(async () => {
@@ -190,7 +189,7 @@ test('an update id re-sent before any worker accepted it is admitted once and ru
   const workflowId = `wf-${taskQueue}`;
   const handle = await h.client.workflow.signalWithStart(counter, { taskQueue, workflowId, signal: bumpSignal, signalArgs: [1] });
   const request = (stage: temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage) => ({
-    namespace: 'default',
+    namespace: h.namespace,
     workflowExecution: { workflowId },
     waitPolicy: { lifecycleStage: stage },
     request: {
@@ -204,13 +203,20 @@ test('an update id re-sent before any worker accepted it is admitted once and ru
     UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED: ACCEPTED,
     UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED: COMPLETED,
   } = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage;
-  // No worker yet: each attempt waits for acceptance until just before its deadline, then answers with the stage
-  // reached, and the client sends it again (as the TS client does until its update is accepted).
+  // No worker yet: each attempt waits for acceptance until its deadline (shorter than the server's own wait) runs
+  // out, and the caller sends it again. The real server does not answer early: DEADLINE_EXCEEDED, which the TS
+  // client reports as WorkflowUpdateRPCTimeoutOrCancelledError. Temporal's test server answers close to the
+  // deadline with the stage reached (ADMITTED), racing the caller's own deadline.
   for (let attempt = 0; attempt < 2; attempt++) {
-    const res = await h.connection.withDeadline(Date.now() + 1500, () => h.service.updateWorkflowExecution(request(ACCEPTED)));
-    expect(res.stage).toBe(ADMITTED);
-    expect(res.outcome).toBeFalsy();
-    expect(res.updateRef?.updateId).toBe('add-once');
+    const answer = await h.connection
+      .withDeadline(Date.now() + UPDATE_WAIT_MS - 200, () => h.service.updateWorkflowExecution(request(ACCEPTED)))
+      .then(
+        (res) => `${res.stage === ADMITTED ? 'ADMITTED' : String(res.stage)} ${res.updateRef?.updateId}`,
+        (err: { code?: number }) => (err.code === grpc.status.DEADLINE_EXCEEDED ? 'DEADLINE_EXCEEDED' : String(err)),
+      );
+    expect(
+      perServer({ embedded: ['DEADLINE_EXCEEDED'], dev: ['DEADLINE_EXCEEDED'], 'time-skipping': ['DEADLINE_EXCEEDED', 'ADMITTED add-once'] }),
+    ).toContain(answer);
   }
   const worker = await h.worker(taskQueue);
   await worker.runUntil(async () => {
@@ -230,89 +236,122 @@ test('an update id re-sent before any worker accepted it is admitted once and ru
   expect(names.filter((n) => n === 'WorkflowExecutionUpdateCompleted')).toHaveLength(1);
 });
 
-test('update messages the real server refuses fail the task with BadUpdateWorkflowExecutionMessage', async () => {
-  const taskQueue = h.taskQueue();
-  const workflowId = `wf-${taskQueue}`;
-  const handle = await h.client.workflow.start(counter, { taskQueue, workflowId });
-  const { update } = temporal.api;
-  const poll = () => h.service.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'raw' });
-  const complete = (taskToken: Uint8Array, messages: temporal.api.protocol.v1.IMessage[], commandIds: string[]) =>
-    h.service.respondWorkflowTaskCompleted({
-      namespace: 'default',
-      taskToken,
-      identity: 'raw',
-      messages,
-      commands: commandIds.map((messageId) => ({
-        commandType: temporal.api.enums.v1.CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE,
-        protocolMessageCommandAttributes: { messageId },
-      })),
+describeWhere(
+  SERVER_KIND !== 'time-skipping',
+  'Temporal’s test server refuses a second acceptance with FAILED_PRECONDITION "Already accepted update with Id u1", but fails no task and hands out none within 20 s',
+)('update messages the real server refuses', () => {
+  test('fail the task with BadUpdateWorkflowExecutionMessage', async () => {
+    const taskQueue = h.taskQueue();
+    const workflowId = `wf-${taskQueue}`;
+    const handle = await h.client.workflow.start(counter, { taskQueue, workflowId });
+    const { update } = temporal.api;
+    const poll = () => h.pollWorkflowTask(taskQueue, 'raw');
+    const complete = (taskToken: Uint8Array, messages: temporal.api.protocol.v1.IMessage[], commandIds: string[]) =>
+      h.service.respondWorkflowTaskCompleted({
+        namespace: h.namespace,
+        taskToken,
+        identity: 'raw',
+        messages,
+        commands: commandIds.map((messageId) => ({
+          commandType: temporal.api.enums.v1.CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE,
+          protocolMessageCommandAttributes: { messageId },
+        })),
+      });
+    await complete((await poll()).taskToken!, [], []);
+
+    const result = handle.executeUpdate(addUpdate, { args: [2], updateId: 'u1' });
+    const delivered = await poll();
+    const request = delivered.messages![0];
+    const acceptance = (requestMessage: temporal.api.protocol.v1.IMessage): temporal.api.protocol.v1.IMessage => ({
+      id: `${requestMessage.id}/accept`,
+      protocolInstanceId: requestMessage.protocolInstanceId,
+      body: {
+        type_url: 'type.googleapis.com/temporal.api.update.v1.Acceptance',
+        value: update.v1.Acceptance.encode({
+          acceptedRequestMessageId: requestMessage.id,
+          acceptedRequestSequencingEventId: requestMessage.eventId,
+          acceptedRequest: update.v1.Request.decode(requestMessage.body!.value!),
+        }).finish(),
+      } as never,
     });
-  await complete((await poll()).taskToken!, [], []);
+    const response: temporal.api.protocol.v1.IMessage = {
+      id: `${request.id}/complete`,
+      protocolInstanceId: request.protocolInstanceId,
+      body: {
+        type_url: 'type.googleapis.com/temporal.api.update.v1.Response',
+        value: update.v1.Response.encode({
+          meta: { updateId: 'u1' },
+          outcome: { success: { payloads: [defaultPayloadConverter.toPayload(2)] } },
+        }).finish(),
+      } as never,
+    };
+    await complete(delivered.taskToken!, [acceptance(request), response], [`${request.id}/accept`, `${request.id}/complete`]);
+    expect(await result).toBe(2);
 
-  const result = handle.executeUpdate(addUpdate, { args: [2], updateId: 'u1' });
-  const delivered = await poll();
-  const request = delivered.messages![0];
-  const acceptance = (requestMessage: temporal.api.protocol.v1.IMessage): temporal.api.protocol.v1.IMessage => ({
-    id: `${requestMessage.id}/accept`,
-    protocolInstanceId: requestMessage.protocolInstanceId,
-    body: {
-      type_url: 'type.googleapis.com/temporal.api.update.v1.Acceptance',
-      value: update.v1.Acceptance.encode({
-        acceptedRequestMessageId: requestMessage.id,
-        acceptedRequestSequencingEventId: requestMessage.eventId,
-        acceptedRequest: update.v1.Request.decode(requestMessage.body!.value!),
-      }).finish(),
-    } as never,
+    // Accepting the completed update again: refused, the task fails (attempt 1 writes WorkflowTaskFailed).
+    await handle.signal(bumpSignal, 1);
+    const again = await poll();
+    await expect(complete(again.taskToken!, [acceptance(request)], [`${request.id}/accept`])).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^BadUpdateWorkflowExecutionMessage: invalid state transition attempted for Update u1/),
+    });
+    // A command naming a message the completion does not carry: refused too (from attempt 2 nothing is written).
+    const retry = await poll();
+    expect(retry.attempt).toBe(2);
+    await expect(complete(retry.taskToken!, [], [`${request.id}/accept`])).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: `BadUpdateWorkflowExecutionMessage: ProtocolMessageCommand referenced absent message ID ${request.id}/accept`,
+    });
+    const history = (await handle.fetchHistory()).events ?? [];
+    const failed = history.filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+    expect(failed.map((e) => e.workflowTaskFailedEventAttributes?.cause)).toEqual([
+      temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE,
+    ]);
+    expect(await eventNames(handle)).toEqual([
+      'WorkflowExecutionStarted',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionUpdateAccepted',
+      'WorkflowExecutionUpdateCompleted',
+      'WorkflowExecutionSignaled',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskFailed',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+    ]);
+    await handle.terminate();
   });
-  const response: temporal.api.protocol.v1.IMessage = {
-    id: `${request.id}/complete`,
-    protocolInstanceId: request.protocolInstanceId,
-    body: {
-      type_url: 'type.googleapis.com/temporal.api.update.v1.Response',
-      value: update.v1.Response.encode({
-        meta: { updateId: 'u1' },
-        outcome: { success: { payloads: [defaultPayloadConverter.toPayload(2)] } },
-      }).finish(),
-    } as never,
-  };
-  await complete(delivered.taskToken!, [acceptance(request), response], [`${request.id}/accept`, `${request.id}/complete`]);
-  expect(await result).toBe(2);
-
-  // Accepting the completed update again: refused, the task fails (attempt 1 writes WorkflowTaskFailed).
-  await handle.signal(bumpSignal, 1);
-  const again = await poll();
-  await expect(complete(again.taskToken!, [acceptance(request)], [`${request.id}/accept`])).rejects.toMatchObject({
-    code: grpc.status.INVALID_ARGUMENT,
-    details: expect.stringMatching(/^BadUpdateWorkflowExecutionMessage: invalid state transition attempted for Update u1/),
-  });
-  // A command naming a message the completion does not carry: refused too (from attempt 2 nothing is written).
-  const retry = await poll();
-  expect(retry.attempt).toBe(2);
-  await expect(complete(retry.taskToken!, [], [`${request.id}/accept`])).rejects.toMatchObject({
-    code: grpc.status.INVALID_ARGUMENT,
-    details: `BadUpdateWorkflowExecutionMessage: ProtocolMessageCommand referenced absent message ID ${request.id}/accept`,
-  });
-  const history = (await handle.fetchHistory()).events ?? [];
-  const failed = history.filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
-  expect(failed.map((e) => e.workflowTaskFailedEventAttributes?.cause)).toEqual([
-    temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE,
-  ]);
-  expect(await eventNames(handle)).toEqual([
-    'WorkflowExecutionStarted',
-    'WorkflowTaskScheduled',
-    'WorkflowTaskStarted',
-    'WorkflowTaskCompleted',
-    'WorkflowTaskScheduled',
-    'WorkflowTaskStarted',
-    'WorkflowTaskCompleted',
-    'WorkflowExecutionUpdateAccepted',
-    'WorkflowExecutionUpdateCompleted',
-    'WorkflowExecutionSignaled',
-    'WorkflowTaskScheduled',
-    'WorkflowTaskStarted',
-    'WorkflowTaskFailed',
-    'WorkflowTaskScheduled',
-    'WorkflowTaskStarted',
-  ]);
-  await handle.terminate();
 });
+
+describeEmbeddedOnly('it shortens the server’s own update wait (config.updateWaitMs; 20 s on Temporal’s servers, history.longPollExpirationInterval)')(
+  'the server’s own update wait',
+  () => {
+    test('ends with the stage reached so far when it is shorter than the caller’s deadline', async () => {
+      const taskQueue = h.taskQueue();
+      const workflowId = `wf-${taskQueue}`;
+      const handle = await h.client.workflow.start(counter, { taskQueue, workflowId });
+      const { UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED: ADMITTED, UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED: ACCEPTED } =
+        temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage;
+      const started = Date.now();
+      const res = await h.connection.withDeadline(Date.now() + 5000, () =>
+        h.service.updateWorkflowExecution({
+          namespace: h.namespace,
+          workflowExecution: { workflowId },
+          waitPolicy: { lifecycleStage: ACCEPTED },
+          // A hand-built UpdateWorkflowExecution request carries the update's wire name.
+          request: { meta: { updateId: 'waits', identity: 'test' }, input: { name: 'add', args: { payloads: [defaultPayloadConverter.toPayload(1)] } } },
+        }),
+      );
+      expect(Date.now() - started).toBeGreaterThanOrEqual(UPDATE_WAIT_MS - 50);
+      expect(res.stage).toBe(ADMITTED);
+      expect(res.outcome).toBeFalsy();
+      expect(res.updateRef?.updateId).toBe('waits');
+      await handle.terminate();
+    });
+  },
+);

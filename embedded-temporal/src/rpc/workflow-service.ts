@@ -25,7 +25,7 @@ import { msDuration } from '../time';
 import { decodeToken } from '../tokens';
 import type { UpdateState } from '../updates';
 import type { Failure, Payloads, UpdateStage, WorkflowExecution, WorkflowTaskFailedCause } from '../wire';
-import { onCancelled, pollBudgetMs, type UnaryFn } from './wrap';
+import { onCancelled, pollBudgetMs, taskPollBudgetMs, updateWaitMs, type UnaryFn } from './wrap';
 
 type Call = grpc.ServerUnaryCall<unknown, unknown>;
 
@@ -138,7 +138,7 @@ function submitUpdate(run: WorkflowRun, req: UpdateRequest, call: Call): Promise
   const stage = req.waitPolicy?.lifecycleStage ?? 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED';
   const found = update;
   return run.updates
-    .wait(found, stage, pollBudgetMs(call, run.host.config.updateWaitMs), onCancelled(call))
+    .wait(found, stage, updateWaitMs(call, run.host.config.updateWaitMs), onCancelled(call))
     .then(() => updateResponse(run, found));
 }
 
@@ -331,7 +331,7 @@ export function workflowServiceHandlers(engine: Engine): Record<string, UnaryFn>
       const { run, update } = findUpdate(ns, req.updateRef?.workflowExecution, req.updateRef?.updateId ?? '');
       const stage = req.waitPolicy?.lifecycleStage ?? 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED';
       return run.updates
-        .wait(update, stage, pollBudgetMs(call, cfg.updateWaitMs), onCancelled(call))
+        .wait(update, stage, updateWaitMs(call, cfg.updateWaitMs), onCancelled(call))
         .then(() => updateResponse(run, update));
     },
 
@@ -363,7 +363,7 @@ export function workflowServiceHandlers(engine: Engine): Record<string, UnaryFn>
       const ns = engine.namespace(req.namespace);
       const name = req.taskQueue?.name;
       if (!name) throw invalidArgument('TaskQueue is not set on request.');
-      const budget = pollBudgetMs(call, cfg.pollTimeoutMs);
+      const budget = taskPollBudgetMs(call, cfg.pollTimeoutMs);
       // Sticky queues never get tasks here (see matching.ts): park until expiry or worker shutdown.
       const queue = req.taskQueue?.kind === 'TASK_QUEUE_KIND_STICKY' ? ns.matching.stickyQueue(name) : ns.matching.workflowQueue(name);
       return (await queue.poll(pollInfo(req, call), pollCall(call), budget)) ?? {};
@@ -403,7 +403,8 @@ export function workflowServiceHandlers(engine: Engine): Record<string, UnaryFn>
       const ns = engine.namespace(req.namespace);
       const name = req.taskQueue?.name;
       if (!name) throw invalidArgument('TaskQueue is not set on request.');
-      return (await ns.matching.activityQueue(name).poll(pollInfo(req, call), pollCall(call), pollBudgetMs(call, cfg.pollTimeoutMs))) ?? {};
+      const budget = taskPollBudgetMs(call, cfg.pollTimeoutMs);
+      return (await ns.matching.activityQueue(name).poll(pollInfo(req, call), pollCall(call), budget)) ?? {};
     },
 
     RecordActivityTaskHeartbeat: (req: { taskToken?: Uint8Array; details?: Payloads }) => ({

@@ -10,7 +10,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { ServerClock } from '../clock-types';
-import { RpcError } from '../errors';
+import { failedPrecondition, invalidArgument, RpcError } from '../errors';
 import { encodeStatusDetails } from '../proto';
 import { SearchAttributeError, VisibilityQueryError } from '../visibility';
 
@@ -93,6 +93,41 @@ export function pollBudgetMs(call: grpc.ServerUnaryCall<unknown, unknown>, maxMs
   if (!Number.isFinite(at)) return maxMs;
   // Answer (empty) a little before the client gives up, so the answer is not lost.
   return Math.max(0, Math.min(maxMs, at - Date.now() - 1000));
+}
+
+/**
+ * How long an update call (UpdateWorkflowExecution, PollWorkflowExecutionUpdate)
+ * waits for its stage. As on the real server (`WaitLifecycleStage`), the
+ * server's own wait ends with the stage reached so far; a caller's deadline
+ * that comes first is not answered early (history long polls keep a 1 s
+ * buffer, updates do not): the call runs out with DEADLINE_EXCEEDED, which
+ * the client reports as WorkflowUpdateRPCTimeoutOrCancelledError.
+ */
+export function updateWaitMs(call: grpc.ServerUnaryCall<unknown, unknown>, maxMs: number): number {
+  const deadline = call.getDeadline();
+  const at = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  const left = at - Date.now();
+  if (!Number.isFinite(at) || left > maxMs) return maxMs;
+  // grpc-js ends the call at its deadline; the wait only has to outlast it.
+  return Math.max(0, left) + 1000;
+}
+
+/** The real server refuses a task-queue long poll with less than this much time left (common.MinLongPollTimeout). */
+export const MIN_LONG_POLL_MS = 2000;
+
+/**
+ * A task-queue poll's budget, refusing the calls the real server refuses
+ * (`ValidateLongPollContextTimeout`): no deadline at all is INVALID_ARGUMENT,
+ * less than 2 s left is FAILED_PRECONDITION. Workers always send a deadline
+ * (the SDK core's is 70 s); a hand-written client that forgets one should
+ * learn it here, not in production.
+ */
+export function taskPollBudgetMs(call: grpc.ServerUnaryCall<unknown, unknown>, maxMs: number): number {
+  const deadline = call.getDeadline();
+  const at = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  if (!Number.isFinite(at)) throw invalidArgument('Context timeout is not set.');
+  if (at - Date.now() < MIN_LONG_POLL_MS) throw failedPrecondition('Context timeout is too short.');
+  return pollBudgetMs(call, maxMs);
 }
 
 export function onCancelled(call: grpc.ServerUnaryCall<unknown, unknown>): (cb: () => void) => void {

@@ -252,6 +252,8 @@ export function workflowServiceHandlers(engine: Engine): Record<string, UnaryFn>
     ) => {
       const ns = engine.namespace(req.namespace);
       const run = ns.findRun(req.workflowExecution?.workflowId, req.workflowExecution?.runId);
+      // As on the real server: cancelling a run that has already closed succeeds and changes nothing.
+      if (!run.isOpen) return {};
       ns.checkFirstRun(run, req.firstExecutionRunId);
       run.requestCancel({ cause: req.reason ?? '', identity: req.identity ?? '' }, req.requestId);
       return {};

@@ -297,7 +297,7 @@ function causeName(cause: WorkflowTaskFailedCause): string {
 }
 
 export function completeWorkflowTask(run: WorkflowRun, token: WorkflowToken, req: CompletionRequest): WireObject {
-  run.checkWorkflowTaskToken(token);
+  run.checkWorkflowTaskToken(token, 'completed');
   const identity = req.identity ?? '';
   const commands = req.commands ?? [];
   const messages = req.messages ?? [];
@@ -480,7 +480,7 @@ export function failWorkflowTaskFromWorker(
   token: WorkflowToken,
   req: { cause?: WorkflowTaskFailedCause; failure?: Failure; identity?: string },
 ): WireObject {
-  run.checkWorkflowTaskToken(token);
+  run.checkWorkflowTaskToken(token, 'failed');
   run.failWorkflowTask('failed', { cause: req.cause, failure: req.failure, identity: req.identity });
   return {};
 }

@@ -333,16 +333,22 @@ export class WorkflowRun {
     };
   }
 
-  /** Refuses a token that does not name the task currently started (superseded, timed out, or the run closed). */
-  checkWorkflowTaskToken(token: Extract<TaskToken, { kind: 'workflow' }>): void {
-    // The real server's two answers: the run closed (e.g. terminated mid-task), or the task is no longer the current one.
-    if (!this.isOpen) throw workflowClosed();
+  /**
+   * Refuses a token that does not name the task currently started (superseded,
+   * timed out, or the run closed), with the real server's texts: its
+   * RespondWorkflowTaskCompleted says "Workflow task not found." in every
+   * case, RespondWorkflowTaskFailed says "workflow execution already
+   * completed" for a closed run.
+   */
+  checkWorkflowTaskToken(token: Extract<TaskToken, { kind: 'workflow' }>, rpc: 'completed' | 'failed'): void {
+    if (!this.isOpen && rpc === 'failed') throw workflowClosed();
     if (
+      !this.isOpen ||
       this.wft.phase !== 'started' ||
       this.wft.startedEventId !== token.startedEventId ||
       this.wft.attempt !== token.attempt
     ) {
-      throw notFound('workflow task not found.');
+      throw notFound('Workflow task not found.');
     }
   }
 

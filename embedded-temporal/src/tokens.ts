@@ -15,12 +15,13 @@ export function encodeToken(token: TaskToken): Buffer {
 }
 
 export function decodeToken(raw: Uint8Array | undefined, expected: TaskToken['kind']): TaskToken {
-  if (!raw || raw.length === 0) throw invalidArgument('task token is required');
+  // The real frontend's texts for a missing and an unreadable token.
+  if (!raw || raw.length === 0) throw invalidArgument('Task token not set on request.');
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(raw).toString('utf8'));
   } catch {
-    throw invalidArgument('malformed task token');
+    throw invalidArgument('Error deserializing task token.');
   }
   const t = parsed as Partial<TaskToken> | null;
   if (!t || typeof t !== 'object' || t.kind !== expected || typeof t.runId !== 'string' || typeof t.namespace !== 'string') {

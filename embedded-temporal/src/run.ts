@@ -378,12 +378,14 @@ export class WorkflowRun {
       });
     }
     this.endWorkflowTask();
-    this.flushBuffer();
+    // As on the real server, events that arrived during the failed task start the count again: the next
+    // task is attempt 1 (so the worker reports its failure, if it fails again, instead of letting it time out).
+    const newEvents = this.flushBuffer();
     this.needWorkflowTask = false;
     this.updates.returnSentToAdmitted();
     this.queries.rebufferAttached();
     // The next attempt takes its own lock before this task's is released, so skipping time cannot slip in between.
-    this.scheduleWorkflowTask(attempt + 1);
+    this.scheduleWorkflowTask(newEvents ? 1 : attempt + 1);
     this.releaseWorkflowTaskLockIfIdle();
     this.notify();
   }

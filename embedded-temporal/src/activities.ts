@@ -270,7 +270,7 @@ export function attemptFailed(act: ActivityState, failure: Failure, identity: st
   // A cancel-requested activity is not retried: the workflow is waiting for it to end.
   const decision = act.cancelRequested
     ? ({ retry: false, state: 'RETRY_STATE_CANCEL_REQUESTED' } as const)
-    : decideRetry(act.retryPolicy, act.attempt, failure, now, expiration);
+    : decideRetry(act.retryPolicy, act.attempt, failure, now, expiration, 'activity');
   if (decision.retry) {
     act.clearTimer('startToClose');
     act.clearTimer('heartbeat');

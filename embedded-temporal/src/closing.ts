@@ -14,7 +14,7 @@ import type { Attributes, Failure, Payload, RetryState } from './wire';
 
 function retryDecision(run: WorkflowRun, failure: Failure): { retry: true; delayMs: number } | { retry: false; state: RetryState } {
   // Workflows retry only when the starter gave a retry policy (unlike activities).
-  return decideRetry(run.init.retryPolicy, run.init.attempt, failure, run.host.clock.now(), run.init.executionExpirationMs);
+  return decideRetry(run.init.retryPolicy, run.init.attempt, failure, run.host.clock.now(), run.init.executionExpirationMs, 'workflow');
 }
 
 function retryInit(run: WorkflowRun, newRunId: string, delayMs: number, failure: Failure): RunInit {

@@ -53,6 +53,11 @@ export type RetryDecision = { retry: true; delayMs: number } | { retry: false; s
  * Whether an attempt that just failed is retried, and after how long.
  * `expirationMs` is the absolute deadline (schedule-to-close, or a workflow's
  * execution timeout); 0 means none.
+ *
+ * A failure's `nextRetryDelay` replaces the computed backoff. For an activity
+ * it also overrides the policy's maximum interval, as on the real server
+ * ("if a delay is specified by the application it should override the
+ * maximum interval", `RetryActivity`); a workflow's retry still caps it.
  */
 export function decideRetry(
   policy: NormalizedRetryPolicy | undefined,
@@ -60,6 +65,7 @@ export function decideRetry(
   failure: Failure | undefined,
   nowMs: number,
   expirationMs: number,
+  of: 'activity' | 'workflow',
 ): RetryDecision {
   if (!policy) return { retry: false, state: 'RETRY_STATE_RETRY_POLICY_NOT_SET' };
   if (!isRetryable(policy, failure)) return { retry: false, state: 'RETRY_STATE_NON_RETRYABLE_FAILURE' };
@@ -68,7 +74,8 @@ export function decideRetry(
   }
   const explicit = durationMs(failure?.applicationFailureInfo?.nextRetryDelay);
   let delayMs = explicit ?? policy.initialIntervalMs * Math.pow(policy.backoffCoefficient, attempt - 1);
-  if (policy.maximumIntervalMs > 0) delayMs = Math.min(delayMs, policy.maximumIntervalMs);
+  const capped = explicit === undefined || of === 'workflow';
+  if (capped && policy.maximumIntervalMs > 0) delayMs = Math.min(delayMs, policy.maximumIntervalMs);
   delayMs = Math.max(0, Math.round(delayMs));
   if (expirationMs > 0 && nowMs + delayMs > expirationMs) return { retry: false, state: 'RETRY_STATE_TIMEOUT' };
   return { retry: true, delayMs };

@@ -26,29 +26,33 @@ describe('decideRetry', () => {
   const app = (extra: Record<string, unknown> = {}) => ({ message: 'x', applicationFailureInfo: { type: 'E', ...extra } });
   test('initial × coefficient^(attempt-1), capped by the maximum interval', () => {
     const p = policy({ initialIntervalMs: 100, maximumIntervalMs: 500 });
-    expect([1, 2, 3, 4].map((a) => decideRetry(p, a, app(), 0, 0))).toEqual([
+    expect([1, 2, 3, 4].map((a) => decideRetry(p, a, app(), 0, 0, 'activity'))).toEqual([
       { retry: true, delayMs: 100 },
       { retry: true, delayMs: 200 },
       { retry: true, delayMs: 400 },
       { retry: true, delayMs: 500 },
     ]);
   });
-  test('nextRetryDelay wins over the schedule but not over the maximum interval', () => {
-    expect(decideRetry(policy(), 1, app({ nextRetryDelay: { seconds: 7 } }), 0, 0)).toEqual({ retry: true, delayMs: 7000 });
-    expect(decideRetry(policy({ maximumIntervalMs: 2000 }), 1, app({ nextRetryDelay: { seconds: 7 } }), 0, 0)).toEqual({ retry: true, delayMs: 2000 });
+  test("nextRetryDelay wins over the schedule; over an activity's maximum interval too, not over a workflow's", () => {
+    const later = app({ nextRetryDelay: { seconds: 7 } });
+    expect(decideRetry(policy(), 1, later, 0, 0, 'activity')).toEqual({ retry: true, delayMs: 7000 });
+    expect(decideRetry(policy({ maximumIntervalMs: 2000 }), 1, later, 0, 0, 'activity')).toEqual({ retry: true, delayMs: 7000 });
+    expect(decideRetry(policy({ maximumIntervalMs: 2000 }), 1, later, 0, 0, 'workflow')).toEqual({ retry: true, delayMs: 2000 });
+    // Still bounded by the deadline (schedule-to-close, execution timeout).
+    expect(decideRetry(policy({ maximumIntervalMs: 2000 }), 1, later, 0, 5000, 'activity')).toEqual({ retry: false, state: 'RETRY_STATE_TIMEOUT' });
   });
   test('stops for non-retryable failures, listed types, attempts, and the deadline', () => {
-    expect(decideRetry(policy(), 1, app({ nonRetryable: true }), 0, 0)).toEqual({ retry: false, state: 'RETRY_STATE_NON_RETRYABLE_FAILURE' });
-    expect(decideRetry(policy({ nonRetryableErrorTypes: ['E'] }), 1, app(), 0, 0)).toEqual({ retry: false, state: 'RETRY_STATE_NON_RETRYABLE_FAILURE' });
-    expect(decideRetry(policy({ maximumAttempts: 3 }), 3, app(), 0, 0)).toEqual({ retry: false, state: 'RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED' });
-    expect(decideRetry(policy(), 1, app(), 10_000, 10_500)).toEqual({ retry: false, state: 'RETRY_STATE_TIMEOUT' });
-    expect(decideRetry(undefined, 1, app(), 0, 0)).toEqual({ retry: false, state: 'RETRY_STATE_RETRY_POLICY_NOT_SET' });
+    expect(decideRetry(policy(), 1, app({ nonRetryable: true }), 0, 0, 'activity')).toEqual({ retry: false, state: 'RETRY_STATE_NON_RETRYABLE_FAILURE' });
+    expect(decideRetry(policy({ nonRetryableErrorTypes: ['E'] }), 1, app(), 0, 0, 'activity')).toEqual({ retry: false, state: 'RETRY_STATE_NON_RETRYABLE_FAILURE' });
+    expect(decideRetry(policy({ maximumAttempts: 3 }), 3, app(), 0, 0, 'activity')).toEqual({ retry: false, state: 'RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED' });
+    expect(decideRetry(policy(), 1, app(), 10_000, 10_500, 'activity')).toEqual({ retry: false, state: 'RETRY_STATE_TIMEOUT' });
+    expect(decideRetry(undefined, 1, app(), 0, 0, 'activity')).toEqual({ retry: false, state: 'RETRY_STATE_RETRY_POLICY_NOT_SET' });
   });
   test('start-to-close and heartbeat timeouts retry unless listed; other timeouts never', () => {
     const timeout = (t: string) => ({ message: 't', timeoutFailureInfo: { timeoutType: t as never } });
-    expect(decideRetry(policy(), 1, timeout('TIMEOUT_TYPE_START_TO_CLOSE'), 0, 0).retry).toBe(true);
-    expect(decideRetry(policy({ nonRetryableErrorTypes: ['TemporalTimeout:HEARTBEAT'] }), 1, timeout('TIMEOUT_TYPE_HEARTBEAT'), 0, 0).retry).toBe(false);
-    expect(decideRetry(policy(), 1, timeout('TIMEOUT_TYPE_SCHEDULE_TO_START'), 0, 0).retry).toBe(false);
+    expect(decideRetry(policy(), 1, timeout('TIMEOUT_TYPE_START_TO_CLOSE'), 0, 0, 'activity').retry).toBe(true);
+    expect(decideRetry(policy({ nonRetryableErrorTypes: ['TemporalTimeout:HEARTBEAT'] }), 1, timeout('TIMEOUT_TYPE_HEARTBEAT'), 0, 0, 'activity').retry).toBe(false);
+    expect(decideRetry(policy(), 1, timeout('TIMEOUT_TYPE_SCHEDULE_TO_START'), 0, 0, 'activity').retry).toBe(false);
   });
 });
 

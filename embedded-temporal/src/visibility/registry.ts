@@ -3,8 +3,6 @@ import { isIndexedValueType, type IndexedValueType } from './types';
 export type SearchAttributeErrorKind =
   /** The name is not registered. */
   | 'UNKNOWN_ATTRIBUTE'
-  /** Already registered with another type. */
-  | 'TYPE_CONFLICT'
   /** A system attribute: cannot be registered, removed or set by a workflow. */
   | 'RESERVED_NAME'
   | 'INVALID_NAME'
@@ -97,9 +95,11 @@ export class SearchAttributeRegistry {
   }
 
   /**
-   * Registers a custom attribute. Registering an existing name with the same
-   * type is a no-op, as on a real server; validation happens before any
-   * change, so a rejected call changes nothing.
+   * Registers a custom attribute. A name that is already registered is left
+   * as it is, whatever type the call names: Temporal's server (SQL
+   * visibility, as in its dev server) logs a warning, skips the name and
+   * answers success. Validation happens before any change, so a rejected
+   * call changes nothing.
    */
   add(name: string, type: string): void {
     validateName(name);
@@ -109,14 +109,7 @@ export class SearchAttributeRegistry {
     if (Object.hasOwn(SYSTEM, name)) {
       throw new SearchAttributeError('RESERVED_NAME', `search attribute ${name} is reserved by the system`);
     }
-    const existing = this.custom.get(name);
-    if (existing && existing !== type) {
-      throw new SearchAttributeError(
-        'TYPE_CONFLICT',
-        `search attribute ${name} is already registered with type ${existing}, cannot register it as ${type}`,
-      );
-    }
-    this.custom.set(name, type);
+    if (!this.custom.has(name)) this.custom.set(name, type);
   }
 
   /** Adds several at once, all or nothing. */
@@ -124,7 +117,7 @@ export class SearchAttributeRegistry {
     const probe = new SearchAttributeRegistry({ devServerCustomAttributes: false });
     for (const [name, type] of this.custom) probe.custom.set(name, type);
     for (const [name, type] of Object.entries(attributes)) probe.add(name, type);
-    for (const [name, type] of Object.entries(attributes)) this.custom.set(name, type as IndexedValueType);
+    for (const [name, type] of Object.entries(attributes)) this.add(name, type);
   }
 
   /** Removes a custom attribute (RemoveSearchAttributes). */

@@ -73,12 +73,21 @@ describe('SearchAttributeRegistry', () => {
     expect(r.isSettable('CustomerId')).toBe(true);
   });
 
-  it('rejects a different type, a system name, a bad type and a bad name, changing nothing', () => {
+  it('leaves a registered name as it is, whatever type a second registration names (as the real server does)', () => {
+    const r = new SearchAttributeRegistry();
+    r.add('CustomerId', 'INDEXED_VALUE_TYPE_KEYWORD');
+    r.add('CustomerId', 'INDEXED_VALUE_TYPE_INT');
+    r.addAll({ CustomIntField: 'INDEXED_VALUE_TYPE_TEXT', Fresh: 'INDEXED_VALUE_TYPE_BOOL' });
+    expect(r.typeOf('CustomerId')).toBe('INDEXED_VALUE_TYPE_KEYWORD');
+    expect(r.typeOf('CustomIntField')).toBe('INDEXED_VALUE_TYPE_INT');
+    expect(r.typeOf('Fresh')).toBe('INDEXED_VALUE_TYPE_BOOL');
+  });
+
+  it('rejects a system name, a bad type and a bad name, changing nothing', () => {
     const r = new SearchAttributeRegistry();
     r.add('CustomerId', 'INDEXED_VALUE_TYPE_KEYWORD');
     const before = r.list();
-    expectSaError(() => r.add('CustomerId', 'INDEXED_VALUE_TYPE_INT'), 'TYPE_CONFLICT', /already registered with type INDEXED_VALUE_TYPE_KEYWORD/);
-    expectSaError(() => r.add('CustomIntField', 'INDEXED_VALUE_TYPE_TEXT'), 'TYPE_CONFLICT');
+    expect(() => r.addAll({ Later: 'INDEXED_VALUE_TYPE_KEYWORD', WorkflowId: 'INDEXED_VALUE_TYPE_KEYWORD' })).toThrow(/reserved/);
     expectSaError(() => r.add('WorkflowId', 'INDEXED_VALUE_TYPE_KEYWORD'), 'RESERVED_NAME', /reserved/);
     expectSaError(() => r.add('TemporalChangeVersion', 'INDEXED_VALUE_TYPE_KEYWORD_LIST'), 'RESERVED_NAME');
     expectSaError(() => r.add('Other', 'INDEXED_VALUE_TYPE_UNSPECIFIED'), 'INVALID_TYPE');

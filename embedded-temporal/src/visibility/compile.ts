@@ -428,7 +428,8 @@ export function compileVisibilityQuery(query: string, registry: SearchAttributeR
   if (parsed.groupBy) {
     const col = resolveColumn(parsed.groupBy, registry);
     if (col.name !== 'ExecutionStatus') {
-      throw new VisibilityQueryError(`'GROUP BY' is only supported for ExecutionStatus, not ${col.name}`);
+      // The real server's text ("invalid query: " comes from VisibilityQueryError).
+      throw new VisibilityQueryError(`operation is not supported: 'GROUP BY' clause is not supported for search attribute ${col.name}`);
     }
     groupBy = 'ExecutionStatus';
   }

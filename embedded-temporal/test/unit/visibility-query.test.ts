@@ -389,7 +389,7 @@ describe('visibility query: ordering and grouping', () => {
     expect(decoded).toContainEqual(['Completed', 'Keyword', 1]);
     expect(compileVisibilityQuery('GROUP BY ExecutionStatus', registry).groupBy).toBe('ExecutionStatus');
     expect(compileVisibilityQuery("WorkflowId = 'a'", registry).groupBy).toBeUndefined();
-    expectQueryError('GROUP BY WorkflowType', /only supported for ExecutionStatus/);
+    expectQueryError('GROUP BY WorkflowType', /'GROUP BY' clause is not supported for search attribute WorkflowType/);
     expectQueryError('GROUP BY ExecutionStatus, WorkflowType', /single field/);
     expectQueryError('ORDER BY StartTime GROUP BY ExecutionStatus', /before 'ORDER BY'/);
   });

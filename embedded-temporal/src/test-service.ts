@@ -121,7 +121,31 @@ function respond(
   });
 }
 
+const TEST_SERVICE_METHODS = ['LockTimeSkipping', 'UnlockTimeSkipping', 'Sleep', 'SleepUntil', 'UnlockTimeSkippingWithSleep', 'GetCurrentTime'] as const;
+
+/**
+ * A server whose clock does not skip time refuses every TestService call at
+ * once with UNIMPLEMENTED, as Temporal's dev server does (it has no
+ * TestService: "unknown service temporal.api.testservice.v1.TestService"),
+ * but saying why and what to do. Served as a working service, Sleep would
+ * wait the whole duration in wall time (`env.sleep(day)` for a day) and an
+ * UnlockTimeSkipping would fail with a lock-count error that hides the cause.
+ */
+function refusingHandlers(): grpc.UntypedServiceImplementation {
+  const refuse =
+    (method: string): Unary =>
+    (_call, callback) => {
+      const details =
+        `TestService.${method} is not available: time skipping is off on this embedded server. ` +
+        'Start it with timeSkipping: true (npm run temporal-server -- --time-skipping), ' +
+        'or use a plain environment (TestWorkflowEnvironment.createFromExistingServer) that waits in real time.';
+      callback({ name: 'TestServiceError', message: details, code: grpc.status.UNIMPLEMENTED, details, metadata: new grpc.Metadata() });
+    };
+  return Object.fromEntries(TEST_SERVICE_METHODS.map((m) => [m, refuse(m)]));
+}
+
 export function createTestServiceHandlers(clock: ServerClock): grpc.UntypedServiceImplementation {
+  if (!clock.timeSkipping) return refusingHandlers();
   const harness = new HarnessLocks(clock);
 
   const LockTimeSkipping: Unary = (call, callback) =>
@@ -171,5 +195,13 @@ export function createTestServiceHandlers(clock: ServerClock): grpc.UntypedServi
 
   const GetCurrentTime: Unary = (call, callback) => respond(call, callback, () => ({ time: toTimestamp(clock.now()) }));
 
-  return { LockTimeSkipping, UnlockTimeSkipping, Sleep, SleepUntil, UnlockTimeSkippingWithSleep, GetCurrentTime };
+  const handlers: Record<(typeof TEST_SERVICE_METHODS)[number], Unary> = {
+    LockTimeSkipping,
+    UnlockTimeSkipping,
+    Sleep,
+    SleepUntil,
+    UnlockTimeSkippingWithSleep,
+    GetCurrentTime,
+  };
+  return handlers;
 }

@@ -6,9 +6,8 @@ import { status } from '@grpc/grpc-js';
 import { Client, Connection, NamespaceNotFoundError } from '@temporalio/client';
 import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
 import { msToTs } from '@temporalio/common/lib/time';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createHarness, type Harness } from './support/harness';
-import { describeEmbeddedOnly, describeWhere, perServer, SERVER_KIND } from './support/servers';
+import { describeEmbeddedOnly, describeWhere, perServer, SERVER_KIND, timeSkippingEnvironmentOn } from './support/servers';
 import { returnValue } from './workflows/basic';
 
 let h: Harness;
@@ -236,12 +235,7 @@ describeWhere(SERVER_KIND !== 'time-skipping', 'Temporal’s test server always 
       await connection.close();
     }
     // The SDK's time-skipping environment pointed at such a server: env.sleep(1 day) fails fast, it does not wait a day.
-    const env = await (TestWorkflowEnvironment as unknown as PrivateCreate).create({
-      server: { type: 'existing' },
-      supportsTimeSkipping: true,
-      address: h.server.address,
-      namespace: h.namespace,
-    });
+    const env = await timeSkippingEnvironmentOn(h.server.address, h.namespace);
     try {
       const slept = await outcome(env.sleep(86_400_000));
       expect(slept).toMatchObject({ code: status.UNIMPLEMENTED });
@@ -251,7 +245,3 @@ describeWhere(SERVER_KIND !== 'time-skipping', 'Temporal’s test server always 
     }
   });
 });
-
-interface PrivateCreate {
-  create(opts: { server: { type: 'existing' }; supportsTimeSkipping: boolean; address: string; namespace: string }): Promise<TestWorkflowEnvironment>;
-}

@@ -12,11 +12,11 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createTestEnv } from '../../test/helpers/temporal-env';
 import { startEmbeddedTemporal } from '../src';
-import { describeEmbeddedOnly, describeWhere, perServer, serverFeatures, SERVER_KIND, SERVER_NAMES } from './support/servers';
+import { describeEmbeddedOnly, describeWhere, perServer, serverFeatures, SERVER_KIND, SERVER_NAMES, timeSkippingEnvironmentOn } from './support/servers';
 import * as activities from './workflows/ts-activities';
 import { tsActivityThenTimerWorkflow, tsRetryBackoffWorkflow, tsSleepWorkflow } from './workflows/ts-workflows';
 
@@ -30,15 +30,6 @@ const wfId = (name: string) => `${taskQueue}-${name}`;
 let env: TestWorkflowEnvironment;
 let worker: Worker;
 let workerRun: Promise<void>;
-
-interface PrivateCreate {
-  create(opts: {
-    server: { type: 'existing' };
-    supportsTimeSkipping: boolean;
-    address: string;
-    namespace: string;
-  }): Promise<TestWorkflowEnvironment>;
-}
 
 beforeAll(async () => {
   if (!serverFeatures().timeSkipping) throw new Error(`time-skipping.test.ts needs a server that skips time, not ${SERVER_NAMES[SERVER_KIND]}`);
@@ -186,12 +177,7 @@ it('skips to a workflow run timeout', async () => {
 describeEmbeddedOnly('it stops the embedded server itself and reads its clock')('stopping the embedded server', () => {
   it('stop() ends an env.sleep still in flight at once with CANCELLED, before stop() returns', async () => {
     const own = await startEmbeddedTemporal({ port: 0, timeSkipping: true });
-    const ownEnv = await (TestWorkflowEnvironment as unknown as PrivateCreate).create({
-      server: { type: 'existing' },
-      supportsTimeSkipping: true,
-      address: own.address,
-      namespace: 'default',
-    });
+    const ownEnv = await timeSkippingEnvironmentOn(own.address);
     try {
       // A workflow task nobody polls holds time still, so the sleep cannot end by skipping ahead.
       await ownEnv.client.workflow.start(tsSleepWorkflow, { taskQueue: `idle-${taskQueue}`, workflowId: wfId('idle'), args: [DAY] });

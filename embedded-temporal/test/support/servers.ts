@@ -79,6 +79,20 @@ export const describeEmbeddedOnly = (reason: string) => describeWhere(serverFeat
 /** The namespace the conformance suite uses on the dev server (test/support/dev-server-setup.ts creates it). */
 export const CONFORMANCE_NAMESPACE = 'switchboard-conformance';
 
+interface PrivateCreate {
+  create(opts: { server: { type: 'existing' }; supportsTimeSkipping: boolean; address: string; namespace: string }): Promise<TestWorkflowEnvironment>;
+}
+
+/**
+ * The SDK's time-skipping environment (TestService client, a `result()` that
+ * unlocks skipping) on a server that is already running, whether it skips
+ * time or not. `TestWorkflowEnvironment.create` is private in the typings
+ * only; `createFromExistingServer` hard-codes time skipping off.
+ */
+export function timeSkippingEnvironmentOn(address: string, namespace = 'default'): Promise<TestWorkflowEnvironment> {
+  return (TestWorkflowEnvironment as unknown as PrivateCreate).create({ server: { type: 'existing' }, supportsTimeSkipping: true, address, namespace });
+}
+
 export interface ConformanceServer {
   kind: TestServerKind;
   address: string;

@@ -28,7 +28,7 @@ const E2E_SUITES = ['<rootDir>/test/e2e/conversation.test.ts', '<rootDir>/test/e
  * that do not apply to a server say so in a conditional describe.
  */
 const conformance = (names) => names.map((name) => `<rootDir>/embedded-temporal/test/${name}.test.ts`);
-const CONFORMANCE_SUITES = conformance(['startup', 'workflow-tasks', 'activities', 'timers', 'history', 'interaction', 'updates', 'visibility', 'test-env']);
+const CONFORMANCE_SUITES = conformance(['startup', 'workflow-tasks', 'inline-task', 'activities', 'timers', 'history', 'interaction', 'updates', 'visibility', 'test-env']);
 /** Time skipping through the TestService: the dev server has none (UNIMPLEMENTED), so only the test server runs it. */
 const TIME_SKIPPING_SUITES = conformance(['time-skipping']);
 

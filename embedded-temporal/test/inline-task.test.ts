@@ -15,6 +15,7 @@
  */
 import { temporal } from '@temporalio/proto';
 import { createHarness, eventNames, type Harness } from './support/harness';
+import { describeWhere, SERVER_KIND } from './support/servers';
 import { nameSignal, returnValue } from './workflows/tasks';
 
 let h: Harness;
@@ -23,65 +24,69 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const ns = 'default';
 const { COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION } = temporal.api.enums.v1.CommandType;
 const { EVENT_TYPE_WORKFLOW_TASK_STARTED } = temporal.api.enums.v1.EventType;
 
-test('a completion that asks for it gets the next task back, started, with the events since the last completed task', async () => {
-  const taskQueue = h.taskQueue();
-  const handle = await h.client.workflow.start(returnValue, { taskQueue, workflowId: `wf-${taskQueue}`, args: ['x'] });
-  const first = await h.service.pollWorkflowTaskQueue({ namespace: ns, taskQueue: { name: taskQueue }, identity: 'raw' });
-  expect(first.taskToken?.length).toBeGreaterThan(0);
-  await handle.signal(nameSignal, 'during the first task');
+describeWhere(
+  SERVER_KIND !== 'time-skipping',
+  'Temporal’s test server ignores return_new_workflow_task: the response carries no task and the next one waits for a poller',
+)('return_new_workflow_task', () => {
+  test('a completion that asks for it gets the next task back, started, with the events since the last completed task', async () => {
+    const taskQueue = h.taskQueue();
+    const handle = await h.client.workflow.start(returnValue, { taskQueue, workflowId: `wf-${taskQueue}`, args: ['x'] });
+    const first = await h.pollWorkflowTask(taskQueue, 'raw');
+    expect(first.taskToken?.length).toBeGreaterThan(0);
+    await handle.signal(nameSignal, 'during the first task');
 
-  const response = await h.service.respondWorkflowTaskCompleted({
-    namespace: ns,
-    taskToken: first.taskToken,
-    identity: 'raw',
-    commands: [],
-    forceCreateNewWorkflowTask: true,
-    returnNewWorkflowTask: true,
-  });
-  const next = response.workflowTask;
-  expect(next?.taskToken?.length).toBeGreaterThan(0);
-  expect(Number(next?.previousStartedEventId)).toBe(Number(first.startedEventId));
-  const inline = (next?.history?.events ?? []).map((e) => [Number(e.eventId), temporal.api.enums.v1.EventType[e.eventType ?? 0]]);
-  // Partial: from right after the completed task's WorkflowTaskStarted to the new one's.
-  expect(inline[0]?.[0]).toBe(Number(first.startedEventId) + 1);
-  expect(inline.at(-1)).toEqual([Number(next?.startedEventId), 'EVENT_TYPE_WORKFLOW_TASK_STARTED']);
-  expect(next?.history?.events?.at(-1)?.eventType).toBe(EVENT_TYPE_WORKFLOW_TASK_STARTED);
+    const response = await h.service.respondWorkflowTaskCompleted({
+      namespace: h.namespace,
+      taskToken: first.taskToken,
+      identity: 'raw',
+      commands: [],
+      forceCreateNewWorkflowTask: true,
+      returnNewWorkflowTask: true,
+    });
+    const next = response.workflowTask;
+    expect(next?.taskToken?.length).toBeGreaterThan(0);
+    expect(Number(next?.previousStartedEventId)).toBe(Number(first.startedEventId));
+    const inline = (next?.history?.events ?? []).map((e) => [Number(e.eventId), temporal.api.enums.v1.EventType[e.eventType ?? 0]]);
+    // Partial: from right after the completed task's WorkflowTaskStarted to the new one's.
+    expect(inline[0]?.[0]).toBe(Number(first.startedEventId) + 1);
+    expect(inline.at(-1)).toEqual([Number(next?.startedEventId), 'EVENT_TYPE_WORKFLOW_TASK_STARTED']);
+    expect(next?.history?.events?.at(-1)?.eventType).toBe(EVENT_TYPE_WORKFLOW_TASK_STARTED);
 
-  // The task is ours: nobody else polls it, and it completes.
-  await h.service.respondWorkflowTaskCompleted({
-    namespace: ns,
-    taskToken: next!.taskToken,
-    identity: 'raw',
-    commands: [
-      {
-        commandType: COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
-        completeWorkflowExecutionCommandAttributes: {},
-      },
-    ],
+    // The task is ours: nobody else polls it, and it completes.
+    await h.service.respondWorkflowTaskCompleted({
+      namespace: h.namespace,
+      taskToken: next!.taskToken,
+      identity: 'raw',
+      commands: [
+        {
+          commandType: COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
+          completeWorkflowExecutionCommandAttributes: {},
+        },
+      ],
+    });
+    expect(await eventNames(handle)).toEqual([
+      'WorkflowExecutionStarted',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionSignaled',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionCompleted',
+    ]);
   });
-  expect(await eventNames(handle)).toEqual([
-    'WorkflowExecutionStarted',
-    'WorkflowTaskScheduled',
-    'WorkflowTaskStarted',
-    'WorkflowTaskCompleted',
-    'WorkflowExecutionSignaled',
-    'WorkflowTaskScheduled',
-    'WorkflowTaskStarted',
-    'WorkflowTaskCompleted',
-    'WorkflowExecutionCompleted',
-  ]);
 });
 
 test('without return_new_workflow_task the next task waits for a poller, as before', async () => {
   const taskQueue = h.taskQueue();
   const handle = await h.client.workflow.start(returnValue, { taskQueue, workflowId: `wf-${taskQueue}`, args: ['x'] });
-  const first = await h.service.pollWorkflowTaskQueue({ namespace: ns, taskQueue: { name: taskQueue }, identity: 'raw' });
+  const first = await h.pollWorkflowTask(taskQueue, 'raw');
   const response = await h.service.respondWorkflowTaskCompleted({
-    namespace: ns,
+    namespace: h.namespace,
     taskToken: first.taskToken,
     identity: 'raw',
     commands: [],
@@ -89,7 +94,7 @@ test('without return_new_workflow_task the next task waits for a poller, as befo
   });
   expect(response.workflowTask?.taskToken?.length ?? 0).toBe(0);
   expect(await eventNames(handle)).toEqual(['WorkflowExecutionStarted', 'WorkflowTaskScheduled', 'WorkflowTaskStarted', 'WorkflowTaskCompleted', 'WorkflowTaskScheduled']);
-  const second = await h.service.pollWorkflowTaskQueue({ namespace: ns, taskQueue: { name: taskQueue }, identity: 'raw' });
+  const second = await h.pollWorkflowTask(taskQueue, 'raw');
   expect(Number(second.previousStartedEventId)).toBe(Number(first.startedEventId));
   // Polled tasks carry the whole history.
   expect(Number(second.history?.events?.[0]?.eventId)).toBe(1);

@@ -29,6 +29,16 @@ async function outcome<T>(call: Promise<T>): Promise<{ value?: T; error?: unknow
   }
 }
 
+/**
+ * How a call ended: answered, refused (code and text), or "ran out": its deadline passed, whether the client
+ * noticed first (DEADLINE_EXCEEDED) or the server cancelled it (CANCELLED, as Temporal's test server does).
+ */
+function ending(res: { value?: unknown; code?: number; details?: string }): string {
+  if (res.code === undefined) return 'answered';
+  if (res.code === status.DEADLINE_EXCEEDED || res.code === status.CANCELLED) return 'ran out';
+  return `${res.code} ${res.details}`;
+}
+
 describeEmbeddedOnly('it watches the calls through the embedded server’s onCall hook and reads its log')('as the embedded server sees a worker', () => {
   test('worker connects, polls and shuts down with the RPCs the SDK expects', async () => {
     calls.length = 0;
@@ -83,12 +93,12 @@ test('GetSystemInfo advertises the capabilities the core relies on', async () =>
 describe('task-queue long polls', () => {
   test('a poll with nothing to do answers empty a second before its deadline', async () => {
     const res = await outcome(h.pollWorkflowTask(h.taskQueue(), 'idle-poller', 3000));
-    expect(res).toMatchObject(
+    expect(ending(res)).toBe(
       perServer({
-        embedded: { value: expect.anything() },
-        dev: { value: expect.anything() },
+        embedded: 'answered',
+        dev: 'answered',
         // Temporal's test server keeps a poll open until the caller gives up.
-        'time-skipping': { code: status.DEADLINE_EXCEEDED },
+        'time-skipping': 'ran out',
       }),
     );
     expect(res.value?.taskToken?.length ?? 0).toBe(0);
@@ -115,11 +125,11 @@ describe('task-queue long polls', () => {
       }),
     );
     const short = await outcome(h.connection.withDeadline(Date.now() + 1500, () => h.service.pollActivityTaskQueue({ namespace: h.namespace, taskQueue, identity: 'short' })));
-    expect(short).toMatchObject(
+    expect(ending(short)).toBe(
       perServer({
-        embedded: { code: status.FAILED_PRECONDITION, details: 'Context timeout is too short.' },
-        dev: { code: status.FAILED_PRECONDITION, details: 'Context timeout is too short.' },
-        'time-skipping': { code: status.DEADLINE_EXCEEDED },
+        embedded: `${status.FAILED_PRECONDITION} Context timeout is too short.`,
+        dev: `${status.FAILED_PRECONDITION} Context timeout is too short.`,
+        'time-skipping': 'ran out',
       }),
     );
   });

@@ -379,7 +379,10 @@ test('terminate or run timeout during a started task: the task fails with FORCE_
     }),
   );
 
-  const timedOut = await h.client.workflow.start(helloTwoSignals, { taskQueue, workflowId: `to-${taskQueue}`, workflowRunTimeout: '1s' });
+  // The task's own timeout is capped at the run timeout: start the task 1.5 s into a 2 s run, so its timeout
+  // (1.5 + 2 s) comes well after the run's, even with a busy server's late timers.
+  const timedOut = await h.client.workflow.start(helloTwoSignals, { taskQueue, workflowId: `to-${taskQueue}`, workflowRunTimeout: '2s' });
+  await new Promise((r) => setTimeout(r, 1500));
   await pollTask(taskQueue);
   await timedOut.signal(nameSignal, 'during the task');
   await eventually(async () => (await timedOut.describe()).status.name === 'TIMED_OUT');
@@ -388,7 +391,7 @@ test('terminate or run timeout during a started task: the task fails with FORCE_
     perServer({
       embedded: [[...FORCE_CLOSED, 'WorkflowExecutionTimedOut']],
       dev: [[...FORCE_CLOSED, 'WorkflowExecutionTimedOut']],
-      // Temporal's test server: the task's own timeout (capped at the 1 s run timeout) may fire first.
+      // Temporal's test server: its task timeout was seen firing first (with a 1 s run timeout).
       'time-skipping': [
         [...started, 'WorkflowExecutionTimedOut'],
         [...started, 'WorkflowTaskTimedOut', 'WorkflowTaskScheduled', 'WorkflowExecutionTimedOut'],

@@ -39,8 +39,15 @@ describe('continue-as-new', () => {
     const secondRun = await waitForNewRun(h, firstRun);
 
     // The first run ended by continuing as new.
-    const history = await t.client.workflow.getHandle(h.workflowId, firstRun).fetchHistory();
-    expect(history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    // Temporal's test server may show the new run a moment before the old history has its closing event
+    // (seen once under load: the last event was not a close yet), so wait for the closing event, then check it.
+    const closing = await eventually(async () => {
+      const last = (await t.client.workflow.getHandle(h.workflowId, firstRun).fetchHistory()).events?.at(-1);
+      return last && Object.keys(last).some((k) => /^workflowExecution(Completed|Failed|TimedOut|Canceled|Terminated|ContinuedAsNew)EventAttributes$/.test(k) && (last as Record<string, unknown>)[k])
+        ? last
+        : undefined;
+    }, 'the first run to close');
+    expect(closing.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
 
     const before = await h.query(transcriptQuery, 0);
     expect(before.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);

@@ -31,12 +31,12 @@
    * A photo in the transcript. Images need the viewer's token, which an <img src>
    * cannot send, so the bytes are fetched with the header and shown as a blob URL.
    */
-  function renderImage(container, image, token) {
+  function renderImage(container, image, conversationId, token) {
     const img = document.createElement('img');
     img.className = 'photo';
     img.alt = 'photo (' + image.mime + ', ' + Math.round(image.bytes / 1024) + ' KB)';
     container.append(img);
-    fetch('/api/images/' + encodeURIComponent(image.id), { headers: { authorization: 'Bearer ' + token } })
+    fetch('/api/conversations/' + encodeURIComponent(conversationId) + '/images/' + encodeURIComponent(image.id), { headers: { authorization: 'Bearer ' + token } })
       .then((res) => (res.ok ? res.blob() : Promise.reject(new Error('HTTP ' + res.status))))
       .then((blob) => {
         img.src = URL.createObjectURL(blob);
@@ -46,8 +46,8 @@
       });
   }
 
-  /** Appends or replaces one transcript line, keyed by seq, kept in seq order. `token` reads its photo. */
-  function renderEntry(list, entry, label, token) {
+  /** Appends or replaces one transcript line, keyed by seq, kept in seq order. `token` reads its photo (of `conversationId`). */
+  function renderEntry(list, entry, label, token, conversationId) {
     const key = String(entry.seq);
     let li = list.querySelector('li[data-seq="' + key + '"]');
     if (!li) {
@@ -61,7 +61,7 @@
     const bubble = document.createElement('span');
     bubble.className = 'bubble';
     bubble.textContent = entry.text;
-    if (entry.image && token) renderImage(bubble, entry.image, token);
+    if (entry.image && token && conversationId) renderImage(bubble, entry.image, conversationId, token);
     const meta = document.createElement('span');
     meta.className = 'meta';
     meta.textContent = (label || entry.from) + ' · #' + entry.seq + ' · ' + time(entry.at);
@@ -174,7 +174,7 @@
       }
       const list = $('messages');
       if (frame.type === 'message') {
-        renderEntry(list, frame, customerLabel(frame.from), customer.conversation.token);
+        renderEntry(list, frame, customerLabel(frame.from), customer.conversation.token, customer.conversation.conversationId);
         customer.lastSeq = Math.max(customer.lastSeq, frame.seq);
       } else if (frame.type === 'ack') {
         const text = customer.pending.get(frame.id);
@@ -330,7 +330,7 @@
     $('agent-conversation-title').textContent = 'Conversation ' + conversationId.slice(0, 8);
     const list = $('agent-messages');
     list.textContent = '';
-    for (const entry of transcript) renderEntry(list, entry, undefined, agent.token);
+    for (const entry of transcript) renderEntry(list, entry, undefined, agent.token, conversationId);
     const box = $('handover');
     if (handover) {
       box.hidden = false;
@@ -370,7 +370,7 @@
         return;
       }
       if (frame.type === 'queue') renderQueue(frame.items);
-      else if (frame.type === 'message' && frame.conversationId === agent.open) renderEntry($('agent-messages'), frame, undefined, agent.token);
+      else if (frame.type === 'message' && frame.conversationId === agent.open) renderEntry($('agent-messages'), frame, undefined, agent.token, frame.conversationId);
       else if (frame.type === 'status' && frame.conversationId === agent.open && frame.phase !== 'human') setAgentControls(false);
     });
     ws.addEventListener('close', () => {

@@ -12,6 +12,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { ImageRef } from '../workflows/contract';
 
 /**
@@ -45,20 +47,32 @@ export interface ImageStore {
 const EXT: Record<ImageRef['mime'], string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif' };
 const ID = /^[0-9a-f]{64}$/;
 
-/** Files named `<sha256>.<ext>` in one folder (IMAGE_DIR, or a folder under the system temp dir). */
+/**
+ * Files named `<sha256>.<ext>` in one folder (IMAGE_DIR, or a folder under the
+ * system temp dir). With a payload codec (PAYLOAD_KEYS set, as `npm start`
+ * always has) the file is `<sha256>.<ext>.sealed` and holds the photo sealed
+ * by that codec, the same AES-256-GCM and key ids as the workflow payloads:
+ * a copied disk or backup shows no customer photo, and key rotation works the
+ * same way (keep the old key in PAYLOAD_KEYS while its files are kept).
+ * Plain files written before the codec are still served.
+ */
 export class FileImageStore implements ImageStore {
   private ready: Promise<unknown> | undefined;
 
-  constructor(readonly dir: string = path.join(tmpdir(), 'switchboard-images')) {}
+  constructor(
+    readonly dir: string = path.join(tmpdir(), 'switchboard-images'),
+    private readonly codec?: PayloadCodec,
+  ) {}
 
   async put(bytes: Buffer, mime: ImageRef['mime']): Promise<ImageRef> {
     this.ready ??= mkdir(this.dir, { recursive: true });
     await this.ready;
     const id = createHash('sha256').update(bytes).digest('hex');
-    const file = path.join(this.dir, `${id}.${EXT[mime]}`);
+    const file = path.join(this.dir, `${id}.${EXT[mime]}${this.codec ? SEALED : ''}`);
+    const content = this.codec ? await seal(this.codec, bytes, mime) : bytes;
     // Write then rename: a reader never sees half a file, and two uploads of the same photo race harmlessly.
     const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(tmp, bytes);
+    await writeFile(tmp, content);
     await rename(tmp, file);
     return { id, mime, bytes: bytes.length };
   }
@@ -66,13 +80,33 @@ export class FileImageStore implements ImageStore {
   async get(id: string): Promise<StoredImage | undefined> {
     if (!ID.test(id)) return undefined;
     for (const [mime, ext] of Object.entries(EXT) as [ImageRef['mime'], string][]) {
-      try {
-        const bytes = await readFile(path.join(this.dir, `${id}.${ext}`));
+      for (const sealed of this.codec ? [true, false] : [false]) {
+        let content: Buffer;
+        try {
+          content = await readFile(path.join(this.dir, `${id}.${ext}${sealed ? SEALED : ''}`));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+          continue;
+        }
+        const bytes = sealed ? await unseal(this.codec!, content) : content;
         return { ref: { id, mime, bytes: bytes.length }, bytes };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
     }
     return undefined;
   }
+}
+
+const SEALED = '.sealed';
+const ProtoPayload = temporal.api.common.v1.Payload;
+
+/** The photo as a binary payload through the codec, serialized (the codec's wire form, as in a history). */
+async function seal(codec: PayloadCodec, bytes: Buffer, mime: ImageRef['mime']): Promise<Buffer> {
+  const [sealed] = await codec.encode([{ metadata: { encoding: Buffer.from('binary/plain'), mime: Buffer.from(mime) }, data: bytes }]);
+  return Buffer.from(ProtoPayload.encode(sealed!).finish());
+}
+
+async function unseal(codec: PayloadCodec, content: Buffer): Promise<Buffer> {
+  const decoded = ProtoPayload.decode(content);
+  const [plain] = await codec.decode([{ metadata: decoded.metadata ?? {}, data: decoded.data ?? new Uint8Array() }]);
+  return Buffer.from(plain!.data ?? new Uint8Array());
 }

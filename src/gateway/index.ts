@@ -150,7 +150,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       tokens,
       agents,
       conversations,
-      images: deps.images ?? new FileImageStore(config.IMAGE_DIR),
+      images: deps.images ?? new FileImageStore(config.IMAGE_DIR, codec),
       maxBytes: config.IMAGE_MAX_BYTES,
       logger,
     }),

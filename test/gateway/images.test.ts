@@ -3,11 +3,14 @@
  * store, and who may read an image back.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { sniffImage } from '../../src/gateway/images';
+import { loadConfig } from '../../src/config';
+import { FileImageStore, sniffImage } from '../../src/gateway/images';
+import { payloadCodecFromConfig, PayloadDecryptionError } from '../../src/temporal/codec';
+import { TEST_PAYLOAD_KEY_ID, TEST_PAYLOAD_KEYS, TEST_PAYLOAD_KEYS_ROTATED } from '../helpers/payload-keys';
 import { customerMessageSignal } from '../../src/workflows/contract';
 import { startHarness, TOKENS, type Harness } from './harness';
 
@@ -71,18 +74,55 @@ describe('POST /api/conversations/:id/images', () => {
     expect(readdirSync(dir)).toHaveLength(1);
   });
 
-  it('serves it back to the customer of that conversation and to agents, and to nobody else', async () => {
+  const bearer = (id: string) => ({ Authorization: `Bearer ${TOKENS[id]}` });
+  const photo = (conversationId: string, imageId: string) => `/api/conversations/${conversationId}/images/${imageId}`;
+
+  it('serves it back to the customer of that conversation, and to nobody else', async () => {
     const c = await conversation();
     const { body } = await upload(c, PNG_1x1, '?id=p').expect(202);
-    const mine = await request(h.gateway.app).get(`/api/images/${body.image.id}`).set('Authorization', `Bearer ${c.token}`).expect(200);
-    expect(mine.headers['content-type']).toBe('image/png');
-    expect(Buffer.compare(mine.body as Buffer, PNG_1x1)).toBe(0);
-    await request(h.gateway.app).get(`/api/images/${body.image.id}`).set('Authorization', `Bearer ${Object.values(TOKENS)[0]}`).expect(200);
+    for (const url of [photo(c.conversationId, body.image.id), `/api/images/${body.image.id}`]) {
+      const mine = await request(h.gateway.app).get(url).set('Authorization', `Bearer ${c.token}`).expect(200);
+      expect(mine.headers['content-type']).toBe('image/png');
+      expect(Buffer.compare(mine.body as Buffer, PNG_1x1)).toBe(0);
+      await request(h.gateway.app).get(url).expect(401);
+    }
     const other = await conversation();
+    // Another customer: not through its own conversation (the id is not in it), not by naming this one.
     const refused = await request(h.gateway.app).get(`/api/images/${body.image.id}`).set('Authorization', `Bearer ${other.token}`).expect(404);
     expect(refused.body.error.code).toBe('not_found');
-    await request(h.gateway.app).get(`/api/images/${body.image.id}`).expect(401);
-    await request(h.gateway.app).get(`/api/images/${'0'.repeat(64)}`).set('Authorization', `Bearer ${Object.values(TOKENS)[0]}`).expect(404);
+    await request(h.gateway.app).get(photo(other.conversationId, body.image.id)).set('Authorization', `Bearer ${other.token}`).expect(404);
+    const forbidden = await request(h.gateway.app).get(photo(c.conversationId, body.image.id)).set('Authorization', `Bearer ${other.token}`).expect(403);
+    expect(forbidden.body.error.code).toBe('forbidden');
+  });
+
+  it('serves it to agents by the transcript rule: assigned, supervisors and operators; not a queued preview, not another agent, not without the conversation', async () => {
+    const c = await conversation();
+    const { body } = await upload(c, PNG_1x1, '?id=p').expect(202);
+    const url = photo(c.conversationId, body.image.id);
+    const get = (who: string) => request(h.gateway.app).get(url).set(bearer(who));
+    // With the assistant: only supervisors and operators.
+    expect((await get('alice')).status).toBe(403);
+    expect((await get('sam')).status).toBe(200);
+    expect((await get('olga')).status).toBe(200);
+    // Waiting in general: alice serves the queue but sees a preview only, so no photo until she claims.
+    h.fake.enqueue(c.conversationId);
+    const preview = await get('alice').expect(403);
+    expect(preview.body.error.message).toMatch(/claim/);
+    expect((await get('tina')).status).toBe(403);
+    await request(h.gateway.app).post(`/api/agent/conversations/${c.conversationId}/claim`).set(bearer('alice')).expect(200);
+    const hers = await get('alice').expect(200);
+    expect(Buffer.compare(hers.body as Buffer, PNG_1x1)).toBe(0);
+    const bobs = await get('bob').expect(403);
+    expect(bobs.body.error.message).toMatch(/another agent/);
+    // The old id-only route names no conversation, so it answers no agent.
+    const old = await request(h.gateway.app).get(`/api/images/${body.image.id}`).set(bearer('olga')).expect(403);
+    expect(old.body.error.message).toMatch(/\/api\/conversations\/:id\/images\/:imageId/);
+    // Known image, unknown or unrelated conversation: nothing.
+    expect((await request(h.gateway.app).get(photo('no-such-conversation', body.image.id)).set(bearer('olga'))).status).toBe(404);
+    const other = await conversation();
+    await upload(other, GIF_1x1, '?id=g').expect(202);
+    expect((await request(h.gateway.app).get(photo(other.conversationId, body.image.id)).set(bearer('olga'))).status).toBe(404);
+    await request(h.gateway.app).get(photo(c.conversationId, '0'.repeat(64))).set(bearer('olga')).expect(404);
   });
 
   it('refuses a file that is not an image, whatever its Content-Type says, and changes nothing', async () => {
@@ -112,5 +152,59 @@ describe('POST /api/conversations/:id/images', () => {
     expect(forbidden.body.error.code).toBe('forbidden');
     expect(h.fake.signalsWithStart).toHaveLength(0);
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  });
+});
+
+describe('photos at rest', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sb-images-sealed-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const codecOf = (spec: string) => payloadCodecFromConfig(loadConfig({ PAYLOAD_KEYS: spec }))!;
+
+  it('are sealed with the payload codec when keys are configured: no photo bytes on disk, read back whole, key rotation kept', async () => {
+    const store = new FileImageStore(dir, codecOf(TEST_PAYLOAD_KEYS));
+    const ref = await store.put(PNG_1x1, 'image/png');
+    expect(readdirSync(dir)).toEqual([`${ref.id}.png.sealed`]);
+    const onDisk = readFileSync(path.join(dir, `${ref.id}.png.sealed`));
+    // Not the file, not its IDAT pixel data (the last bytes before IEND), nor its PNG signature.
+    expect(onDisk.includes(PNG_1x1.subarray(0, 8))).toBe(false);
+    expect(onDisk.includes(PNG_1x1.subarray(33, 55))).toBe(false);
+    expect(onDisk.toString('latin1')).toContain(TEST_PAYLOAD_KEY_ID);
+    const back = await store.get(ref.id);
+    expect(back?.ref).toEqual({ id: ref.id, mime: 'image/png', bytes: PNG_1x1.length });
+    expect(Buffer.compare(back!.bytes, PNG_1x1)).toBe(0);
+    // After a rotation (the new key seals, the old one still reads) the old file is still served.
+    const rotated = new FileImageStore(dir, codecOf(TEST_PAYLOAD_KEYS_ROTATED));
+    expect(Buffer.compare((await rotated.get(ref.id))!.bytes, PNG_1x1)).toBe(0);
+    // Without the key it cannot be read, and says so.
+    const stranger = new FileImageStore(dir, codecOf(`other:${Buffer.alloc(32, 1).toString('base64')}`));
+    await expect(stranger.get(ref.id)).rejects.toThrow(PayloadDecryptionError);
+  });
+
+  it('still serves plain files written before the keys, and without keys writes plain', async () => {
+    const plain = new FileImageStore(dir);
+    const ref = await plain.put(GIF_1x1, 'image/gif');
+    expect(readdirSync(dir)).toEqual([`${ref.id}.gif`]);
+    const sealed = new FileImageStore(dir, codecOf(TEST_PAYLOAD_KEYS));
+    expect(Buffer.compare((await sealed.get(ref.id))!.bytes, GIF_1x1)).toBe(0);
+  });
+
+  it('are sealed by the gateway with the PAYLOAD_KEYS it runs with', async () => {
+    const h = await startHarness({ IMAGE_DIR: dir, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS });
+    try {
+      const c = (await request(h.gateway.app).post('/api/conversations').send({ locale: 'zh' }).expect(201)).body;
+      const { body } = await request(h.gateway.app)
+        .post(`/api/conversations/${c.conversationId}/images?id=p&text=${encodeURIComponent('收到时屏幕裂了')}`)
+        .set('Authorization', `Bearer ${c.token}`)
+        .send(PNG_1x1)
+        .expect(202);
+      expect(readdirSync(dir)).toEqual([`${body.image.id}.png.sealed`]);
+      const back = await request(h.gateway.app).get(`/api/conversations/${c.conversationId}/images/${body.image.id}`).set('Authorization', `Bearer ${c.token}`).expect(200);
+      expect(Buffer.compare(back.body as Buffer, PNG_1x1)).toBe(0);
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -8,13 +8,18 @@
  *   sent to the conversation as a customer message holding its reference.
  *   → 202 `{ messageId, image: { id, mime, bytes } }`; the message then
  *   arrives on the WebSocket like any other (`image` set).
- * - `GET /api/images/:imageId` with the customer's token (only images of
- *   their own conversation) or an agent token → the bytes.
+ * - `GET /api/conversations/:id/images/:imageId` → the bytes, for the
+ *   customer's token of that conversation, or an agent who may read the
+ *   conversation in full (src/gateway/access.ts: assigned, closed by them,
+ *   supervisors and operators; a queued preview shows no photo); the image
+ *   must be in that conversation's transcript. `GET /api/images/:imageId`
+ *   stays for customers (their token names the conversation).
  */
 import { randomUUID } from 'node:crypto';
 import express, { Router } from 'express';
 import type { Logger } from '../../logger';
 import type { AgentDirectory } from '../agents';
+import { conversationAccess } from '../access';
 import { bearerToken } from '../auth';
 import type { Conversations } from '../conversations';
 import { ApiError, ApiErrorCode } from '../errors';
@@ -53,19 +58,40 @@ export function createImageRouter({ tokens, agents, conversations, images, maxBy
     res.status(202).json({ messageId, image });
   });
 
-  router.get('/api/images/:imageId', async (req, res) => {
-    const token = bearerToken(req);
-    const agent = agents.authenticate(token);
-    if (!agent) {
-      const claims = tokens.verify(token);
-      if (!claims) throw new ApiError(ApiErrorCode.Unauthorized, 'a customer or agent token is required');
-      // A customer sees the images of their own conversation only.
-      const transcript = await conversations.transcriptIfStarted(claims.conversationId, 0);
-      if (!transcript.some((e) => e.image?.id === req.params.imageId)) throw new ApiError(ApiErrorCode.NotFound, 'no such image in this conversation');
-    }
-    const stored = await images.get(req.params.imageId);
+  /** The image, if it is one of this conversation's transcript (an id alone proves nothing: ids are content hashes). */
+  async function imageOf(conversationId: string, imageId: string, res: express.Response): Promise<void> {
+    const transcript = await conversations.transcriptIfStarted(conversationId, 0);
+    if (!transcript.some((e) => e.image?.id === imageId)) throw new ApiError(ApiErrorCode.NotFound, 'no such image in this conversation');
+    const stored = await images.get(imageId);
     if (!stored) throw new ApiError(ApiErrorCode.NotFound, 'no such image');
     res.set('Content-Type', stored.ref.mime).set('Cache-Control', 'private, max-age=3600').send(stored.bytes);
+  }
+
+  router.get('/api/conversations/:id/images/:imageId', async (req, res) => {
+    const token = bearerToken(req);
+    const agent = agents.authenticate(token);
+    if (agent) {
+      // The same rule as the transcript: a preview (queued, not claimed) shows no photos.
+      const access = conversationAccess(agent, await conversations.state(req.params.id));
+      if (access.level === 'none') throw new ApiError(ApiErrorCode.Forbidden, access.reason);
+      if (access.level === 'preview') throw new ApiError(ApiErrorCode.Forbidden, 'claim this conversation to see its photos (a queued conversation shows a preview only)');
+    } else {
+      const claims = tokens.verify(token);
+      if (!claims) throw new ApiError(ApiErrorCode.Unauthorized, 'a customer or agent token is required');
+      if (claims.conversationId !== req.params.id) throw new ApiError(ApiErrorCode.Forbidden, 'this token belongs to another conversation');
+    }
+    await imageOf(req.params.id, req.params.imageId, res);
+  });
+
+  // The first route, kept for customers (their token names the conversation). Agents must say which conversation.
+  router.get('/api/images/:imageId', async (req, res) => {
+    const token = bearerToken(req);
+    if (agents.authenticate(token)) {
+      throw new ApiError(ApiErrorCode.Forbidden, 'agents read a photo through its conversation: GET /api/conversations/:id/images/:imageId');
+    }
+    const claims = tokens.verify(token);
+    if (!claims) throw new ApiError(ApiErrorCode.Unauthorized, 'a customer or agent token is required');
+    await imageOf(claims.conversationId, req.params.imageId, res);
   });
 
   return router;

@@ -1,5 +1,6 @@
 /**
- * The understanding step, run by the workflow as a local activity. The NLU
+ * The understanding step, an ordinary activity of the workflow (a local one
+ * only in runs started before the no-local-activities patch). The NLU
  * pipeline owns its fallbacks (an LLM failure falls back to the local layers),
  * so this only adds logging.
  */

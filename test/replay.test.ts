@@ -12,7 +12,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle
 import { DeterminismViolationError } from '@temporalio/workflow';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { loadConfig } from '../src/config';
-import { isEncrypted, payloadCodecFromConfig } from '../src/temporal/codec';
+import { isEncrypted, payloadCodecFromConfig, FAILURE_CONVERTER_PATH } from '../src/temporal/codec';
 import { WORKFLOWS_PATH } from '../worker';
 import { TEST_PAYLOAD_KEYS, testDataConverter } from './helpers/payload-keys';
 
@@ -60,7 +60,7 @@ beforeAll(async () => {
   } catch {
     // Installed already in this process.
   }
-  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') });
+  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('ERROR') });
 }, 120_000);
 
 describe('replay of recorded histories', () => {
@@ -112,7 +112,10 @@ describe('replay of recorded histories', () => {
     expect(results).toHaveLength(plain.length * 2);
     expect(results.filter((r) => r.error)).toEqual([]);
     // Without the codec the sealed ones cannot be read at all.
-    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'switchboard-replay-no-codec' }, sealed[0]!.history)).rejects.toThrow(/binary\/encrypted/);
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'switchboard-replay-no-codec' }, sealed[0]!.history)).rejects.toThrow(
+      // The reason ("Unknown encoding: binary/encrypted") travels inside the failure's encoded attributes.
+      /Replay failed[\s\S]*Encoded failure/,
+    );
   }, 120_000);
 
   it('fails with a determinism error when the workflow changed incompatibly', async () => {

@@ -21,6 +21,10 @@
  * drop an old key only when no open workflow's history (within retention)
  * still uses it.
  *
+ * Failures: {@link dataConverterFromConfig} also names the failure converter
+ * of src/temporal/failure-converter.ts, which moves a failure's message and
+ * stack trace into a payload, so this codec seals them as well.
+ *
  * Not covered by any codec: search attributes (the desk's phase, skill,
  * agent, tier, customer id) are indexed in clear by design, and workflow ids.
  * Payloads that are not encrypted (histories written before the codec) are
@@ -152,12 +156,21 @@ export function payloadCodecFromConfig(config: CodecConfig): AesGcmPayloadCodec 
 
 /**
  * The data converter every client and worker of a deployment must share:
- * the default payload converter, then the codec. Undefined without keys.
+ * the default payload converter, then the codec, and failure messages
+ * encoded into a payload so the codec seals them too. Undefined without keys.
  */
 export function dataConverterFromConfig(config: CodecConfig): DataConverter | undefined {
   const codec = payloadCodecFromConfig(config);
-  return codec ? { payloadCodecs: [codec] } : undefined;
+  return codec ? { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH } : undefined;
 }
+
+/**
+ * The failure converter that moves failure messages and stack traces into a
+ * sealed payload (src/temporal/failure-converter.ts). Workers given
+ * `workflowsPath` bundle it themselves; a prebuilt bundle takes it as
+ * `bundleWorkflowCode({ failureConverterPath })`.
+ */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
 
 /** `id:base64` for `PAYLOAD_KEYS`: a fresh random key (for `npm start`'s local state and for operators). */
 export function newPayloadKeySpec(id: string): string {

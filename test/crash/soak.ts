@@ -16,6 +16,7 @@
  *   what `npm run worker` runs;
  * - the customers: a Temporal client signalling and querying like the gateway.
  */
+import { FAILURE_CONVERTER_PATH } from '../../src/temporal/codec';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -305,7 +306,7 @@ export async function frozenAfter(
 
 /** Replays every conversation's history (all runs) with the worker's own bundle; returns the ones that failed. */
 export async function replayAll(client: Client, conversations: SoakConversation[]): Promise<{ workflowId: string; error: string }[]> {
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('ERROR') });
   const dataConverter = testDataConverter();
   const histories = conversations.map((c) => ({ workflowId: c.handle.workflowId, history: c.handle.fetchHistory() }));
   const failures: { workflowId: string; error: string }[] = [];

@@ -385,7 +385,8 @@ it('personal data at rest: the stored history holds no customer text in clear; t
     const workflowBundle = await e2eWorkflowBundle();
     const dataConverter = dataConverterFromConfig(loadConfig({ PAYLOAD_KEYS: TEST_PAYLOAD_KEYS }));
     await Worker.runReplayHistory({ workflowBundle, dataConverter, replayName: 'e2e-encrypted' }, history);
-    await expect(Worker.runReplayHistory({ workflowBundle, replayName: 'e2e-encrypted-no-codec' }, history)).rejects.toThrow(/binary\/encrypted/);
+    // (The reason, "Unknown encoding: binary/encrypted", is inside the failure's own encoded attributes now.)
+    await expect(Worker.runReplayHistory({ workflowBundle, replayName: 'e2e-encrypted-no-codec' }, history)).rejects.toThrow(/Replay failed[\s\S]*Encoded failure/);
   } finally {
     await connection.close();
   }
@@ -395,4 +396,40 @@ it('personal data at rest: the stored history holds no customer text in clear; t
   expect(text).toContain('where is my order 100000000002? my card is [card] exp 12/27 cvv 123');
   expect(text).not.toMatch(/4111/);
   expect(text).not.toContain('undecodable');
+});
+
+it('failure messages at rest: an activity failure (a tool outage) is sealed like a payload; clients and the operator history read it back', async () => {
+  app.board.commerce!.faults.set({ failNext: 1 });
+  const c = await createConversation(app);
+  const ws = await open(c);
+  await say(ws, 'fm-1', 'where is my order 100000000003');
+  ws.close();
+  const { Client, Connection } = await import('@temporalio/client');
+  const connection = await Connection.connect({ address: app.temporalAddress });
+  try {
+    const raw = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE || 'default' });
+    const history = await raw.workflow.getHandle(`conversation-${c.conversationId}`).fetchHistory();
+    // Every failure the history holds (the retried tool attempt's lastFailure among them), with its causes.
+    const failures: { message?: string | null; stackTrace?: string | null; encodedAttributes?: { metadata?: Record<string, Uint8Array> | null } | null }[] = [];
+    const walk = (v: unknown, depth = 0): void => {
+      if (depth > 40 || v === null || typeof v !== 'object' || v instanceof Uint8Array) return;
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        if ((k === 'failure' || k === 'lastFailure' || k === 'cause') && x && typeof x === 'object') failures.push(x as (typeof failures)[number]);
+        walk(x, depth + 1);
+      }
+    };
+    walk(history);
+    expect(failures.length).toBeGreaterThan(0);
+    for (const f of failures) {
+      expect(f.message).toBe('Encoded failure');
+      expect(f.stackTrace ?? '').toBe('');
+      expect(Buffer.from(f.encodedAttributes?.metadata?.encoding ?? new Uint8Array()).toString()).toBe('binary/encrypted');
+    }
+  } finally {
+    await connection.close();
+  }
+  const shown = await api(app, 'GET', `/api/conversations/${c.conversationId}/history`, OPERATOR_TOKEN);
+  expect(shown.status).toBe(200);
+  // The operator reads the tool's real error text, decrypted.
+  expect(JSON.stringify(shown.body.events)).toMatch(/getOrder[^"]*failed/);
 });

@@ -10,6 +10,7 @@
  * `t.minute`s (a real minute where time skips, 500 ms on the dev server) and
  * let time pass with `t.advance`.
  */
+import { FAILURE_CONVERTER_PATH } from '../../src/temporal/codec';
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -98,7 +99,7 @@ export async function startTestEnv(): Promise<TestEnv> {
   const env = await createTestEnv({ dataConverter: testDataConverter() });
   const namespace = env.namespace ?? 'default';
   await registerSearchAttributes(env.connection, namespace);
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('ERROR') });
   const running: { worker: Worker; run: Promise<void> }[] = [];
   return {
     env,

@@ -8,6 +8,8 @@
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { parsePayloadKeys } from './temporal/codec';
+import { FaqFileError, loadFaq } from './faq';
+import { loadRouting, RoutingConfigError } from './routing/config';
 import { DEFAULT_TASK_QUEUE } from './workflows/contract';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -119,7 +121,7 @@ const fields = z.object({
   REFUND_ESCALATION_AMOUNT: z.coerce.number().positive().default(200),
   MAX_AI_TURNS: positiveInt.default(15),
   IDLE_CLOSE_MINUTES: positiveInt.default(30),
-  WAIT_LIMIT_MINUTES_VIP: positiveInt.default(2),
+  WAIT_LIMIT_MINUTES_VIP: positiveInt.default(1),
   WAIT_LIMIT_MINUTES_ENTERPRISE: positiveInt.default(5),
   WAIT_LIMIT_MINUTES_REGULAR: positiveInt.default(10),
   /** The window of every rate limit below (src/gateway/limits.ts). */
@@ -151,8 +153,20 @@ const fields = z.object({
       }
       return list;
     }),
-  /** Explicit human-transfer requests a customer may make per conversation; later ones are refused by the gateway. */
+  /** Explicit human-transfer requests one customer may make within HUMAN_REQUEST_WINDOW_MINUTES (across conversations); later ones are refused. */
   MAX_HUMAN_REQUESTS: positiveInt.default(3),
+  /** The sliding window of MAX_HUMAN_REQUESTS, in minutes. */
+  HUMAN_REQUEST_WINDOW_MINUTES: positiveInt.default(60),
+  /** Routing file (skills, service hours, priorities, service levels, assignment); unset = the built-in defaults (src/routing/config.ts). */
+  ROUTING_FILE: optionalString,
+  /** Assignment strategy, overriding the routing file: round_robin | best_match | load_balance | mixed. */
+  ROUTING_STRATEGY: z.enum(['round_robin', 'best_match', 'load_balance', 'mixed']).optional(),
+  /** How long an agent has to accept an offered conversation before it goes to the next agent. */
+  OFFER_TIMEOUT_SECONDS: positiveInt.default(30),
+  /** A queued customer with no open socket for this long leaves the queue (abandoned). */
+  ABANDON_AFTER_SECONDS: positiveInt.default(120),
+  /** Self-service answers for waiting customers; unset = config/faq.json. */
+  FAQ_FILE: optionalString,
   /**
    * HMAC secret that signs customer tokens. Every gateway of one deployment
    * must share it; unset → a random per-process secret (tokens die with the
@@ -175,7 +189,7 @@ const fields = z.object({
   IMAGE_MAX_BYTES: positiveInt.default(5 * 1024 * 1024),
   /** Where customer photos are kept, by content hash; unset → a folder under the system temp dir. */
   IMAGE_DIR: optionalString,
-  /** Average time an agent spends per conversation; feeds the queue ETA (src/domain/eta.ts) with the skill's agent count. */
+  /** Handle time the queue estimate assumes for a skill until enough conversations have been measured. */
   AVERAGE_HANDLE_SECONDS: positiveInt.default(180),
 });
 
@@ -201,7 +215,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates `env` (default `process.env`); throws {@link ConfigError} naming each bad variable. */
+/**
+ * Validates `env` (default `process.env`); throws {@link ConfigError} naming each bad variable.
+ * The files the variables name (routing, FAQ) are read and checked too, so a bad file stops the start here.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = schema.safeParse(withRenamedVariables(env));
   if (!result.success) {
@@ -213,6 +230,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(problems);
   }
+  const fileProblems = [...routingFileProblems(result.data), ...faqFileProblems(result.data)];
+  if (fileProblems.length > 0) throw new ConfigError(fileProblems);
   return result.data;
 }
 
@@ -226,6 +245,26 @@ function withRenamedVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     delete out[old];
   }
   return out;
+}
+
+function routingFileProblems(config: Config): string[] {
+  try {
+    loadRouting(config);
+    return [];
+  } catch (error) {
+    if (error instanceof RoutingConfigError) return error.problems.map((p) => `ROUTING_FILE (${error.source}): ${p}`);
+    throw error;
+  }
+}
+
+function faqFileProblems(config: Config): string[] {
+  try {
+    loadFaq(config.FAQ_FILE ?? undefined);
+    return [];
+  } catch (error) {
+    if (error instanceof FaqFileError) return error.problems.map((p) => `FAQ_FILE (${error.file}): ${p}`);
+    throw error;
+  }
 }
 
 function isSecret(name: string): boolean {

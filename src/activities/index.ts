@@ -24,12 +24,15 @@ import { createLogger, type Logger } from '../logger';
 import { createUnderstander } from '../nlu';
 import type { Understander } from '../nlu/types';
 import { createHttpToolClient, type ToolClient } from '../tools/client';
+import { loadFaq, type FaqEntry } from '../faq';
 import { createEventActivities } from './events';
+import { createFaqActivities } from './faq';
 import { createReplyActivities } from './replies';
 import { createToolActivities } from './tools';
 import { createUnderstandActivity } from './understand';
 
 export type { PhraseReplyInput, SummarizeHandoverInput } from './replies';
+export type { SuggestFaqInput } from './faq';
 export type { ToolFailureDetails } from './failures';
 export { idempotencyKeyFor } from './context';
 
@@ -40,6 +43,8 @@ export interface ActivityDeps {
   llm?: Llm;
   bus: EventBus;
   logger?: Logger;
+  /** FAQ entries for waiting customers; the default file's when omitted. */
+  faq?: readonly FaqEntry[];
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -49,6 +54,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createToolActivities({ tools: deps.tools, logger }),
     ...createReplyActivities({ llm: deps.llm, logger }),
     ...createEventActivities({ bus: deps.bus }),
+    ...createFaqActivities({ faq: deps.faq ?? loadFaq() }),
   };
 }
 
@@ -88,5 +94,6 @@ export function createActivitiesFromConfig(
     llm,
     bus: extra.bus,
     logger,
+    faq: loadFaq(config.FAQ_FILE ?? undefined),
   });
 }

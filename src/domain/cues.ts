@@ -5,6 +5,7 @@
  * text the understanding step already normalized (half-width, trimmed).
  */
 import type { RefundMethod } from '../tools/types';
+import type { PriorityCue } from '../workflows/contract';
 
 const AFFIRM_EN = /^(yes|yeah|yep|yup|sure|ok|okay|correct|right|confirm(ed)?|go ahead|please do|do it|that'?s right|sounds good)\b/i;
 const AFFIRM_ZH = /^(是|是的|对|对的|好|好的|可以|确认|没错|没问题|行|嗯)/;
@@ -127,4 +128,24 @@ export function pickedOption(text: string): 0 | 1 | undefined {
   if (/^(?:the )?(?:first|1st|former|1)(?: one)?\b|^第一(?:个|种|项)?|^前者|^前面那个/i.test(t)) return 0;
   if (/^(?:the )?(?:second|2nd|latter|2)(?: one)?\b|^第二(?:个|种|项)?|^后者|^后面那个/i.test(t)) return 1;
   return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Priority cues: words that make a conversation urgent whatever its intent
+// ---------------------------------------------------------------------------
+
+const LEGAL_EN =
+  /\b(?:lawyers?|attorneys?|solicitors?|sue|suing|lawsuit|legal action|legal proceedings|take (?:you|this|it) to court|see you in court|court|small claims|consumer protection|ombudsman|trading standards|report you to the (?:ftc|authorities|regulator))\b/i;
+const LEGAL_ZH = /律师|起诉|法院|诉讼|打官司|告你们|告到|法律途径|法律责任|消协|消费者协会|12315|市场监管|工商局|仲裁|维权/;
+
+const FAULT_EN =
+  /\b(?:site|website|web ?site|app|application|system|server|checkout|payment page|login|log ?in page)\b[^.!?]{0,30}\b(?:is |are |keeps? )?(?:down|crash(?:es|ed|ing)?|not (?:working|loading|responding)|broken|throwing errors?|outage|unavailable|offline)\b|\b(?:outage|5\d\d error|internal server error)\b/i;
+const FAULT_ZH = /系统(?:故障|出错|错误|崩溃|崩了|挂了|异常)|网站(?:打不开|崩了|挂了|故障|进不去)|(?:app|APP|应用|软件)(?:闪退|崩溃|打不开|崩了)|闪退|页面打不开|服务器(?:错误|故障)|宕机|无法登录|登录不了|登不上/;
+
+/** Legal words and reported system faults in one (normalized) customer message. */
+export function priorityCues(text: string): PriorityCue[] {
+  const cues: PriorityCue[] = [];
+  if (LEGAL_EN.test(text) || LEGAL_ZH.test(text)) cues.push('legal');
+  if (FAULT_EN.test(text) || FAULT_ZH.test(text)) cues.push('system_fault');
+  return cues;
 }

@@ -13,8 +13,21 @@
  */
 import type { Intent, PolicyConfig, Understanding } from '../workflows/contract';
 import type { Decision } from './actions';
-import { contactIn, describesDamage, isBareYesNoText, isCallOff, isCompensationDemand, isThanks, looksLikeAffirm, looksLikeDeny, namedSlot, pickedOption, soundsLikeRequest } from './cues';
-import { upfrontReasons } from './escalation';
+import {
+  contactIn,
+  describesDamage,
+  isBareYesNoText,
+  isCallOff,
+  isCompensationDemand,
+  isThanks,
+  looksLikeAffirm,
+  looksLikeDeny,
+  namedSlot,
+  pickedOption,
+  priorityCues,
+  soundsLikeRequest,
+} from './cues';
+import { isHumanRequest, upfrontReasons } from './escalation';
 import {
   explicitSlots,
   freeTextAnswer,
@@ -43,11 +56,15 @@ export function decide(state: ConversationState, u: Understanding, policy: Polic
   t.ai.lastConfidence = u.confidence;
   if (u.intent !== 'affirm' && u.intent !== 'deny' && u.confidence >= policy.lowConfidenceThreshold) t.ai.lastIntent = u.intent;
 
+  const cues = priorityCues(u.normalizedText);
+  if (cues.length > 0) t.ai.cues = [...new Set([...(t.ai.cues ?? []), ...cues])];
+
   const reasons = upfrontReasons(t.ai, u, state.customer, policy);
   if (t.ai.offeredHuman && isAffirm(u) && !reasons.includes('explicit_request')) reasons.push('explicit_request');
   if (isCompensationDemand(u.normalizedText)) reasons.push('compensation_request');
   if (reasons.length > 0) {
     if (reasons.includes('explicit_request')) c.humanRequests += 1;
+    adoptTopic(t, u);
     // A compensation demand gets its own words: the customer must not read "connecting you" as a yes.
     escalate(t, reasons, reasons.includes('compensation_request') ? 'escalating_compensation' : 'escalating');
     return finish(t);
@@ -64,6 +81,29 @@ export function decide(state: ConversationState, u: Understanding, policy: Polic
 
 /** Tasks a photo can be evidence for. */
 const EVIDENCE_INTENTS: readonly TaskIntent[] = ['repair_request', 'return_exchange', 'complaint'];
+/**
+ * A message that escalates at once may still say what it is about ("my card
+ * was charged twice, I want a real person", "refund order 100000000001 or I
+ * will sue"): that topic picks the queue and the priority, and a task intent
+ * with its details goes to the agent as the open task.
+ */
+function adoptTopic(t: Turn, u: Understanding): void {
+  const confident = (c: number) => c >= t.policy.lowConfidenceThreshold;
+  const topic =
+    u.topic && confident(u.topic.confidence) && !isHumanRequest(u.topic.intent, false)
+      ? u.topic.intent
+      : !isHumanRequest(u.intent, false) && confident(u.confidence) && !['affirm', 'deny', 'greeting', 'goodbye', 'out_of_scope'].includes(u.intent)
+        ? u.intent
+        : undefined;
+  if (!topic) return;
+  t.ai.lastIntent = topic;
+  if (isTaskIntent(topic) && t.ai.task?.intent !== topic) {
+    const slots: Slots = { ...explicitSlots(topic, u) };
+    if (schemaOf(topic).slots.includes('description') && isSubstantiveDescription(u.normalizedText)) slots.description = u.normalizedText;
+    t.ai.task = { intent: topic, slots, facts: {} };
+    attempt(t, `Noted ${topic} from the same message`);
+  }
+}
 
 /** Minimum classifier confidence for a yes/no without a literal cue ("yes", "好的", "no", "不"). */
 const YES_NO_CONFIDENCE = 0.5;

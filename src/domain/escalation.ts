@@ -1,47 +1,28 @@
 /**
  * Escalation rules: when the AI must hand over, with which priority and to
- * which skill queue. Thresholds come from {@link PolicyConfig}; everything is
- * a pure function of the state and the current understanding.
+ * which skill queue. Thresholds come from {@link PolicyConfig}, queues and
+ * priorities from its routing policy (./routing-policy.ts); everything is a
+ * pure function of the state and the current understanding.
  */
-import type { Customer, Emotion, Escalation, EscalationReason, Intent, PolicyConfig, Priority, Skill } from '../workflows/contract';
+import type {
+  Customer,
+  Emotion,
+  Escalation,
+  EscalationReason,
+  Intent,
+  PolicyConfig,
+  Priority,
+  PriorityCue,
+  RoutingPolicy,
+} from '../workflows/contract';
 import { PRIORITIES } from '../workflows/contract';
+import { priorityCues } from './cues';
+import { priorityFor, skillFor } from './routing-policy';
 import type { AiState } from './state';
 
 const HUMAN_INTENTS: readonly Intent[] = ['contact_human_agent', 'contact_customer_service'];
 /** Intents that need account or payment access the assistant does not have. */
 const BUSINESS_RULE_INTENTS: readonly Intent[] = ['payment_issue'];
-/** Low-stakes topics: a plain request for a human about these waits behind the rest. */
-const LOW_STAKES_INTENTS: readonly Intent[] = ['newsletter_subscription', 'review', 'points_inquiry', 'product_inquiry', 'price_inquiry'];
-
-const SKILL_BY_INTENT: Partial<Record<Intent, Skill>> = {
-  get_refund: 'refunds',
-  track_refund: 'refunds',
-  check_refund_policy: 'refunds',
-  check_cancellation_fee: 'refunds',
-  payment_issue: 'refunds',
-  check_payment_methods: 'refunds',
-  track_order: 'orders',
-  cancel_order: 'orders',
-  change_order: 'orders',
-  place_order: 'orders',
-  change_shipping_address: 'orders',
-  set_up_shipping_address: 'orders',
-  delivery_options: 'orders',
-  delivery_period: 'orders',
-  return_exchange: 'orders',
-  check_invoice: 'orders',
-  get_invoice: 'orders',
-  repair_request: 'technical',
-  installation_inquiry: 'technical',
-  registration_problems: 'technical',
-  recover_password: 'technical',
-  create_account: 'technical',
-  delete_account: 'technical',
-  edit_account: 'technical',
-  switch_account: 'technical',
-  complaint: 'complaints',
-  review: 'complaints',
-};
 
 export function isHumanRequest(intent: Intent, humanRequested: boolean): boolean {
   return humanRequested || HUMAN_INTENTS.includes(intent);
@@ -51,57 +32,25 @@ export function isBusinessRuleIntent(intent: Intent): boolean {
   return BUSINESS_RULE_INTENTS.includes(intent);
 }
 
-/** Skill queue by intent; VIP customers always go to the VIP desk. */
-export function skillFor(intent: Intent | undefined, customer: Customer): Skill {
-  if (customer.tier === 'vip') return 'vip';
-  return (intent && SKILL_BY_INTENT[intent]) || 'general';
-}
-
-/**
- * Priority from the reasons and who is waiting:
- * urgent — an angry VIP, or an angry customer with a high-value refund;
- * high — strong emotion, high-value refunds, an agent who went silent, any VIP;
- * low — a plain request about a low-stakes topic from a regular customer;
- * normal — everything else. Enterprise customers are never low.
- */
-export function priorityFor(reasons: readonly EscalationReason[], customer: Customer, emotion: Emotion, intent?: Intent): Priority {
-  const angry = emotion === 'angry';
-  const vip = customer.tier === 'vip';
-  if (angry && (vip || reasons.includes('high_value_refund'))) return 'urgent';
-  if (
-    vip ||
-    reasons.includes('negative_emotion') ||
-    reasons.includes('high_value_refund') ||
-    reasons.includes('agent_unresponsive') ||
-    reasons.includes('compensation_request')
-  ) {
-    return 'high';
-  }
-  const plainRequest = reasons.every((r) => r === 'explicit_request' || r === 'low_confidence');
-  if (plainRequest && customer.tier === 'regular' && intent && LOW_STAKES_INTENTS.includes(intent)) return 'low';
-  return 'normal';
-}
-
-/** One level more urgent (urgent stays urgent). */
-export function bumpPriority(p: Priority): Priority {
-  const i = PRIORITIES.indexOf(p);
-  return PRIORITIES[Math.max(0, i - 1)];
-}
-
 export function morePressing(a: Priority, b: Priority): Priority {
   return PRIORITIES.indexOf(a) <= PRIORITIES.indexOf(b) ? a : b;
 }
 
+export interface EscalationFacts {
+  reasons: readonly EscalationReason[];
+  customer: Customer;
+  emotion: Emotion;
+  intent?: Intent;
+  /** Legal words or a reported system fault, from anything the customer said (AiState.cues). */
+  cues?: readonly PriorityCue[];
+}
+
 /** Builds the escalation record; VIP customers always carry the `vip_customer` reason. */
-export function buildEscalation(
-  reasons: readonly EscalationReason[],
-  customer: Customer,
-  emotion: Emotion,
-  intent: Intent | undefined,
-  now: string,
-): Escalation {
-  const all = unique([...reasons, ...(customer.tier === 'vip' ? (['vip_customer'] as const) : [])]);
-  return { reasons: all, priority: priorityFor(all, customer, emotion, intent), skill: skillFor(intent, customer), at: now };
+export function buildEscalation(facts: EscalationFacts, routing: RoutingPolicy, now: string): Escalation {
+  const { customer } = facts;
+  const all = unique([...facts.reasons, ...(customer.tier === 'vip' ? (['vip_customer'] as const) : [])]);
+  const priority = priorityFor({ reasons: all, customer, emotion: facts.emotion, intent: facts.intent, cues: facts.cues ?? [] }, routing);
+  return { reasons: all, priority, skill: skillFor(facts.intent, customer, routing), at: now };
 }
 
 /**
@@ -111,12 +60,15 @@ export function buildEscalation(
  */
 export function upfrontReasons(
   ai: AiState,
-  u: { intent: Intent; emotion: Emotion; humanRequested: boolean },
+  u: { intent: Intent; emotion: Emotion; humanRequested: boolean; normalizedText?: string },
   customer: Customer,
   policy: PolicyConfig,
 ): EscalationReason[] {
   const reasons: EscalationReason[] = [];
   if (isHumanRequest(u.intent, u.humanRequested)) reasons.push('explicit_request');
+  const cues = priorityCues(u.normalizedText ?? '');
+  if (cues.includes('legal')) reasons.push('legal_threat');
+  if (cues.includes('system_fault')) reasons.push('system_fault');
   if (u.emotion === 'angry') reasons.push('negative_emotion');
   const upsetVip = customer.tier === 'vip' && (u.emotion === 'negative' || u.emotion === 'angry' || u.intent === 'complaint');
   // 'immediate': a VIP always talks to a person; the other rules wait for a sign (upset, or a turn the AI could not resolve, see finish()).

@@ -25,6 +25,9 @@ const REASON_TEXT: Record<EscalationReason, string> = {
   agent_takeover: 'an agent took over from the assistant',
   compensation_request: 'the customer demands compensation',
   verification_failed: 'the customer could not verify an order as theirs',
+  complaint: 'the customer made a complaint',
+  legal_threat: 'the customer mentioned legal action',
+  system_fault: 'the customer reports a system fault',
 };
 
 const REASON_TEXT_ZH: Record<EscalationReason, string> = {
@@ -44,6 +47,9 @@ const REASON_TEXT_ZH: Record<EscalationReason, string> = {
   agent_takeover: '客服主动接管',
   compensation_request: '客户要求赔偿',
   verification_failed: '客户未能验证订单归属',
+  complaint: '客户提出投诉',
+  legal_threat: '客户提到法律途径',
+  system_fault: '客户反映系统故障',
 };
 
 export function describeReason(reason: EscalationReason, language: Language = 'en'): string {
@@ -113,6 +119,12 @@ function recommend(state: ConversationState, escalation: Escalation, l: Language
   const intent = task?.intent ?? state.ai.lastIntent;
   const order = task?.slots.orderNumber;
   const about = intent ? pick(l, { en: ` with the request to ${topic(intent, 'en')}`, zh: `（${topic(intent, 'zh')}）` }) : '';
+  if (reasons.includes('legal_threat')) {
+    return pick(l, {
+      en: `Treat as urgent: the customer mentioned legal action${about}. Acknowledge it, make no admissions or promises, and follow the legal escalation procedure.`,
+      zh: `请按紧急处理：客户提到了法律途径${about}。先回应客户，不作任何承认或承诺，并按法律事务升级流程处理。`,
+    });
+  }
   if (reasons.includes('compensation_request')) {
     return pick(l, {
       en: 'The customer demands compensation: review the case and decide; the assistant promised nothing and submitted no refund.',
@@ -123,6 +135,19 @@ function recommend(state: ConversationState, escalation: Escalation, l: Language
     return pick(l, {
       en: 'Verify the customer by another means before sharing or changing anything on the order; the assistant showed no order data.',
       zh: '请先通过其他方式核实客户身份，再查看或修改订单；智能助手未透露任何订单信息。',
+    });
+  }
+  if (reasons.includes('system_fault')) {
+    return pick(l, {
+      en: `The customer reports a system fault${about}: confirm what fails and whether it is a known incident, then help or pass it to technical support.`,
+      zh: `客户反映系统故障${about}：请确认具体故障以及是否为已知事件，再协助处理或转技术支持。`,
+    });
+  }
+  if (reasons.includes('complaint')) {
+    const described = task?.intent === 'complaint' && task.slots.description ? task.slots.description : undefined;
+    return pick(l, {
+      en: `Handle the complaint: acknowledge it, check the facts and agree the next step with the customer.${described ? ` They wrote: ${JSON.stringify(described)}.` : ''}`,
+      zh: `处理投诉：先回应客户，核实情况，并与客户商定下一步。${described ? `客户描述："${described}"。` : ''}`,
     });
   }
   if (reasons.includes('high_value_refund')) {
@@ -205,7 +230,7 @@ function summarize(state: ConversationState, h: Handover, l: Language): string {
   parts.push(
     pick(l, {
       en: `Emotion: ${h.emotion}. Priority ${h.priority}, ${h.skill} queue. ${turns} assistant turn${turns === 1 ? '' : 's'}.`,
-      zh: `情绪：${EMOTION_ZH[h.emotion]}。优先级 ${h.priority}，${labels.skill(h.skill, 'zh')}队列。智能助手共 ${turns} 轮。`,
+      zh: `情绪：${EMOTION_ZH[h.emotion]}。优先级 ${h.priority}，${h.skill} 队列。智能助手共 ${turns} 轮。`,
     }),
   );
   return parts.join(' ');

@@ -1,7 +1,7 @@
 /**
- * Phase transitions (escalate, claim/assign, release, transfer, re-queue,
- * overflow, close), the checks the update validators run, and the deadlines
- * the phases wait on. Each transition also returns the notices the customer
+ * Phase transitions (escalate, after hours, claim/assign, release, transfer,
+ * re-queue, close), the checks the update validators run, and the deadlines
+ * the AI and HUMAN phases wait on (the QUEUED phase's are in ./queue.ts). Each transition also returns the notices the customer
  * sees (transcript entries from 'system').
  */
 import type {
@@ -16,10 +16,13 @@ import type {
   TransferInput,
 } from '../workflows/contract';
 import { ErrorCode } from '../workflows/contract';
-import { bumpPriority, buildEscalation } from './escalation';
+import { isContactOpen, offerContact } from './contact';
+import { buildEscalation } from './escalation';
 import { buildHandover } from './handover';
+import { bumpPriority, skillDefinition, skillLabel } from './routing-policy';
+import { formatOpening } from './service-hours';
 import { appendEntries, noteAttempt, zeroCounters, type ConversationState, type HumanPart, type NewEntry } from './state';
-import { labels, render, type Params, type TemplateKey } from './templates';
+import { render, type Params, type TemplateKey } from './templates';
 import type { TranscriptEntry } from '../workflows/contract';
 
 export interface Transition {
@@ -37,26 +40,66 @@ function withNotices(state: ConversationState, notices: NewEntry[], now: string)
   return { state: r.state, entries: r.entries };
 }
 
-/** AI → QUEUED with the prepared handover. The AI's own "connecting you" reply is already in the transcript. */
-export function enterQueue(state: ConversationState, escalation: Escalation, handover: Handover, policy: PolicyConfig, now: string): Transition {
+/**
+ * AI → QUEUED with the prepared handover. The AI's own "connecting you" reply
+ * is already in the transcript; the customer is told which team, and gets
+ * the self-service suggestions (`faq`) for the topic while waiting.
+ */
+export function enterQueue(
+  state: ConversationState,
+  escalation: Escalation,
+  handover: Handover,
+  policy: PolicyConfig,
+  now: string,
+  faq: readonly string[] = [],
+): Transition {
   const s: ConversationState = {
     ...state,
     phase: 'queued',
     escalation,
     handover,
-    queue: { waitingSince: now, overflowed: false },
+    queue: { waitingSince: now, periods: 0, alerts: 0, cause: 'escalation' },
     inbox: [],
     agent: undefined,
     assignedAt: undefined,
     lastAgentSeq: undefined,
     ai: { ...state.ai, offeredHuman: false },
   };
-  return withNotices(s, [queuedNotice(s, escalation.skill, policy)], now);
+  const notices = [queuedNotice(s, escalation.skill, policy)];
+  if (faq.length > 0) notices.push(notice(s, 'queue_faq', { items: faq.map((f) => `• ${f}`).join('\n') }));
+  return withNotices(s, notices, now);
 }
 
 function queuedNotice(state: ConversationState, skill: Skill, policy: PolicyConfig): NewEntry {
-  const waitMinutes = String(Math.max(1, Math.round(policy.waitLimitMs[state.customer.tier] / 60_000)));
-  return notice(state, 'queued', { skillLabel: labels.skill(skill, state.ai.language), waitMinutes });
+  return notice(state, 'queued', { skillLabel: skillLabel(policy.routing, skill, state.ai.language) });
+}
+
+/**
+ * The escalation's queue is not staffed now (service hours): the AI keeps
+ * the conversation, says when people are back and offers a message or a
+ * callback. The handover is kept for the ticket and for a later escalation.
+ */
+export function afterHours(
+  state: ConversationState,
+  escalation: Escalation,
+  handover: Handover,
+  policy: PolicyConfig,
+  now: string,
+  opensAt: string | undefined,
+): Transition {
+  const skill = skillDefinition(policy.routing, escalation.skill);
+  const reopen = formatOpening(opensAt, skill?.hours, state.ai.language);
+  const label = skillLabel(policy.routing, escalation.skill, state.ai.language);
+  const base: ConversationState = {
+    ...state,
+    handover,
+    ai: noteAttempt({ ...state.ai, offeredHuman: false }, `Wanted a person (${escalation.reasons.join(', ')}); ${escalation.skill} is outside service hours`),
+  };
+  if (isContactOpen(base) && base.contact?.reason === 'after_hours') {
+    return withNotices(base, [notice(base, 'after_hours_again', { skillLabel: label, reopen })], now);
+  }
+  const r = offerContact(base, 'after_hours', escalation, now, { ...(opensAt ? { opensAt } : {}), skillLabel: label, reopen });
+  return { state: r.state, entries: r.entries };
 }
 
 /** Why a claim by `agentId` must be refused, or undefined when it may proceed (a repeat claim by the same agent is fine). */
@@ -72,11 +115,15 @@ export function claimRejection(state: ConversationState, agentId: string): Error
  * An agent takes the conversation (claim, or the assignment signal). From the
  * AI phase this is a takeover: a handover is built on the spot.
  */
-export function assignAgent(state: ConversationState, agent: AgentRef, now: string): Transition {
+export function assignAgent(state: ConversationState, agent: AgentRef, policy: PolicyConfig, now: string): Transition {
   if (state.phase === 'human' && state.agent?.id === agent.id) return { state, entries: [] };
   let s = state;
   if (state.phase === 'ai') {
-    const escalation = buildEscalation(['agent_takeover'], state.customer, state.ai.emotion, state.ai.task?.intent ?? state.ai.lastIntent, now);
+    const escalation = buildEscalation(
+      { reasons: ['agent_takeover'], customer: state.customer, emotion: state.ai.emotion, intent: state.ai.task?.intent ?? state.ai.lastIntent, cues: state.ai.cues },
+      policy.routing,
+      now,
+    );
     s = { ...s, escalation, handover: buildHandover(s, escalation) };
   }
   s = {
@@ -85,9 +132,12 @@ export function assignAgent(state: ConversationState, agent: AgentRef, now: stri
     humanSince: s.phase === 'human' ? s.humanSince : s.nextSeq,
     agent: { id: agent.id, name: agent.name },
     assignedAt: now,
+    hadAgent: true,
     lastAgentSeq: undefined,
     queue: undefined,
     inbox: [],
+    // An offer in progress is moot once a person has the conversation.
+    contact: s.contact && isContactOpen(s) ? { ...s.contact, stage: 'cancelled' } : s.contact,
     ai: { ...s.ai, offeredHuman: false },
   };
   return withNotices(s, [notice(s, 'agent_joined', { agentName: agent.name })], now);
@@ -172,7 +222,11 @@ function requeue(
 ): Transition {
   const previous = state.escalation;
   const reasons = unique([...(previous?.reasons ?? []), reason]);
-  const fresh = buildEscalation(reasons, state.customer, state.ai.emotion, state.ai.task?.intent ?? state.ai.lastIntent, now);
+  const fresh = buildEscalation(
+    { reasons, customer: state.customer, emotion: state.ai.emotion, intent: state.ai.task?.intent ?? state.ai.lastIntent, cues: state.ai.cues },
+    policy.routing,
+    now,
+  );
   const base = previous ? { ...previous, reasons: fresh.reasons, at: now } : fresh;
   const priority = reason === 'agent_unresponsive' ? bumpPriority(base.priority) : base.priority;
   const escalation: Escalation = { ...base, priority, skill: skill ?? base.skill };
@@ -184,33 +238,17 @@ function requeue(
     agent: undefined,
     assignedAt: undefined,
     lastAgentSeq: undefined,
-    queue: { waitingSince: now, overflowed: false },
+    queue: {
+      waitingSince: now,
+      periods: 0,
+      alerts: 0,
+      cause: reason === 'transfer' ? 'transfer' : reason === 'agent_unresponsive' ? 'unresponsive' : 'released',
+    },
     inbox: [],
   };
   s = { ...s, handover: buildHandover(s, escalation) };
   const template: TemplateKey = reason === 'transfer' ? 'transferred' : reason === 'agent_unresponsive' ? 'agent_requeued' : 'released_to_queue';
-  return withNotices(s, [notice(s, template, { skillLabel: labels.skill(escalation.skill, s.ai.language) })], now);
-}
-
-/**
- * The wait limit passed: a callback ticket was (or could not be) created,
- * the priority goes up one level, and the conversation stays in the queue.
- */
-export function overflow(state: ConversationState, ticketId: string | undefined, now: string): Transition {
-  if (state.phase !== 'queued' || !state.queue || !state.escalation) return { state, entries: [] };
-  const escalation: Escalation = {
-    ...state.escalation,
-    reasons: unique([...state.escalation.reasons, 'wait_limit']),
-    priority: bumpPriority(state.escalation.priority),
-  };
-  let s: ConversationState = {
-    ...state,
-    escalation,
-    queue: { ...state.queue, overflowed: true, ...(ticketId ? { ticketId } : {}) },
-  };
-  s = { ...s, handover: buildHandover(s, escalation) };
-  const entry = ticketId ? notice(s, 'queue_overflow', { ticketId }) : notice(s, 'queue_overflow_no_ticket');
-  return withNotices(s, [entry], now);
+  return withNotices(s, [notice(s, template, { skillLabel: skillLabel(policy.routing, escalation.skill, s.ai.language) })], now);
 }
 
 /** Why a close request must be ignored (signals cannot be refused, so the workflow drops it), or undefined. */
@@ -242,12 +280,6 @@ export function closeConversation(state: ConversationState, req: CloseRequest, n
 
 export function idleDeadline(state: ConversationState, policy: PolicyConfig): number {
   return Date.parse(state.lastActivityAt) + policy.idleCloseMs;
-}
-
-/** When the queue wait limit passes; undefined once overflow has happened. */
-export function waitLimitDeadline(state: ConversationState, policy: PolicyConfig): number | undefined {
-  if (state.phase !== 'queued' || !state.queue || state.queue.overflowed) return undefined;
-  return Date.parse(state.queue.waitingSince) + policy.waitLimitMs[state.customer.tier];
 }
 
 /**

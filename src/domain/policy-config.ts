@@ -4,7 +4,8 @@
  * are validated here (deterministically) rather than trusted.
  */
 import type { Config } from '../config';
-import type { PolicyConfig } from '../workflows/contract';
+import type { PolicyConfig, RoutingPolicy } from '../workflows/contract';
+import { DEFAULT_ROUTING } from './routing-policy';
 
 const MINUTE = 60_000;
 
@@ -16,7 +17,7 @@ export const DEFAULT_POLICY: PolicyConfig = {
   lowConfidenceThreshold: 0.5,
   maxToolFailures: 2,
   idleCloseMs: 30 * MINUTE,
-  waitLimitMs: { vip: 2 * MINUTE, enterprise: 5 * MINUTE, regular: 10 * MINUTE },
+  waitLimitMs: { vip: 1 * MINUTE, enterprise: 5 * MINUTE, regular: 10 * MINUTE },
   agentSilenceMs: 5 * MINUTE,
   maxApologies: 2,
   turnsPerRun: 100,
@@ -24,6 +25,7 @@ export const DEFAULT_POLICY: PolicyConfig = {
   toolTimeoutMs: 10_000,
   maxVerificationAttempts: 3,
   vipRule: 'after_unresolved',
+  routing: DEFAULT_ROUTING,
 };
 
 export const VIP_RULES = ['upset', 'immediate', 'after_unresolved'] as const;
@@ -55,6 +57,7 @@ export function resolvePolicy(overrides: Partial<PolicyConfig> = {}): PolicyConf
     ...DEFAULT_POLICY,
     ...overrides,
     waitLimitMs: { ...DEFAULT_POLICY.waitLimitMs, ...(overrides.waitLimitMs ?? {}) },
+    routing: { ...DEFAULT_POLICY.routing, ...(overrides.routing ?? {}) },
   };
   const problems: string[] = [];
   for (const key of POSITIVE_INTEGER_KEYS) {
@@ -73,8 +76,25 @@ export function resolvePolicy(overrides: Partial<PolicyConfig> = {}): PolicyConf
     if (!isPositiveInteger(ms)) problems.push(`waitLimitMs.${tier} must be a positive integer`);
   }
   if (!(VIP_RULES as readonly string[]).includes(policy.vipRule)) problems.push(`vipRule must be one of ${VIP_RULES.join(', ')}`);
+  problems.push(...routingProblems(policy.routing));
   if (problems.length > 0) throw new InvalidPolicyError(problems);
   return policy;
+}
+
+/** The routing file was validated by the gateway; this only refuses a shape the workflow could not run with. */
+function routingProblems(r: RoutingPolicy): string[] {
+  const problems: string[] = [];
+  if (!Array.isArray(r.skills) || r.skills.length === 0) return ['routing.skills must list at least one skill'];
+  const ids = r.skills.map((s) => s?.id);
+  if (!ids.includes(r.defaultSkill)) problems.push(`routing.defaultSkill ${String(r.defaultSkill)} is not a skill`);
+  if (r.vipSkill !== undefined && !ids.includes(r.vipSkill)) problems.push(`routing.vipSkill ${String(r.vipSkill)} is not a skill`);
+  for (const [intent, skill] of Object.entries(r.intentSkills ?? {})) {
+    if (!ids.includes(skill as string)) problems.push(`routing.intentSkills.${intent} ${String(skill)} is not a skill`);
+  }
+  if (!Array.isArray(r.sla?.ladder) || !Array.isArray(r.sla?.repeat)) problems.push('routing.sla needs ladder and repeat');
+  if (!isPositiveInteger(r.abandonAfterMs)) problems.push('routing.abandonAfterMs must be a positive integer');
+  if (!isPositiveInteger(r.presenceLeaseMs)) problems.push('routing.presenceLeaseMs must be a positive integer');
+  return problems;
 }
 
 /** The policy the process configuration asks for (env thresholds); the gateway passes it in the workflow input. */
@@ -93,8 +113,10 @@ export type PolicyEnv = Pick<
   | 'VIP_ESCALATION'
 >;
 
-export function policyFromConfig(config: PolicyEnv): Partial<PolicyConfig> {
+/** `routing`: the routing file's policy when it differs from the built-in one (src/routing/config.ts routingOverride). */
+export function policyFromConfig(config: PolicyEnv, routing?: RoutingPolicy): Partial<PolicyConfig> {
   return {
+    ...(routing ? { routing } : {}),
     refundEscalationAmount: config.REFUND_ESCALATION_AMOUNT,
     maxAiTurns: config.MAX_AI_TURNS,
     maxLowConfidenceTurns: config.MAX_UNCLEAR_TURNS,

@@ -28,6 +28,7 @@ import type {
   TranscriptEntry,
 } from '../workflows/contract';
 import { IMAGE_MIMES, LANGUAGES, PHASES, TIERS } from '../workflows/contract';
+import type { Priority, PriorityCue, Skill } from '../workflows/contract';
 import type { UnderstandInput } from '../nlu/types';
 import type { Money, OrderStatus } from '../tools/types';
 import type { SlotName, Slots, TaskIntent } from './slots';
@@ -121,13 +122,49 @@ export interface AiState {
   pendingImages?: string[];
   /** The AI has had at least one turn it could not resolve (for the VIP rule 'after_unresolved'). */
   hadUnresolved?: boolean;
+  /** Priority cues the customer gave at any point (legal words, a system fault): they keep counting. */
+  cues?: PriorityCue[];
 }
 
 export interface QueueState {
   waitingSince: string;
-  overflowed: boolean;
-  ticketId?: string;
+  /** Wait-limit periods passed so far (each ran its service-level steps). */
+  periods: number;
+  /** Supervisor alerts sent for this wait. */
+  alerts: number;
+  /** Why it is waiting: a first escalation, or an agent's transfer / release / silence. */
+  cause?: 'escalation' | 'transfer' | 'released' | 'unresponsive';
 }
+
+/** The customer's sockets as the gateways report them (abandonment). */
+export interface CustomerPresenceState {
+  /** Live sockets and until when each report holds (ISO). */
+  connections: { id: string; until: string }[];
+  /** Last report of any kind (ISO). */
+  lastSeenAt: string;
+}
+
+export type ContactStage = 'offered' | 'phone' | 'reply_to' | 'time' | 'message' | 'submit' | 'done' | 'cancelled';
+
+export interface ContactFlow {
+  reason: 'overflow' | 'after_hours';
+  stage: ContactStage;
+  choice?: 'message' | 'callback';
+  phone?: string;
+  email?: string;
+  time?: string;
+  message?: string;
+  /** Unusable contact answers so far (the flow gives up after a few). */
+  retries: number;
+  skill: Skill;
+  priority: Priority;
+  /** After hours: when the team is back (ISO). */
+  opensAt?: string;
+  ticketId?: string;
+  startedAt: string;
+}
+
+
 
 export interface ConversationState {
   schema: typeof STATE_SCHEMA_VERSION;
@@ -150,6 +187,9 @@ export interface ConversationState {
   /** Seq of the assigned agent's latest message (silence detection). */
   lastAgentSeq?: number;
   queue?: QueueState;
+  /** A leave-a-message / callback offer (overflow or outside service hours). */
+  contact?: ContactFlow;
+  presence?: CustomerPresenceState;
   closed?: { by: CloseBy; resolution?: string; at: string };
   /** AI turns plus relayed agent messages in this run (continue-as-new bound). */
   runTurns: number;
@@ -157,6 +197,8 @@ export interface ConversationState {
   humanSince?: number;
   /** Earlier times with a human, for the handover of a later escalation. */
   humanParts?: HumanPart[];
+  /** An agent has had the conversation at some point (the AI resolution rate excludes it). */
+  hadAgent?: boolean;
 }
 
 export interface HumanPart {
@@ -427,7 +469,15 @@ export function toView(state: ConversationState): ConversationStateView {
   if (intent) view.intent = intent;
   if (state.escalation) view.escalation = state.escalation;
   if (state.phase === 'queued' && state.queue && state.escalation) {
-    view.queue = { waitingSince: state.queue.waitingSince, skill: state.escalation.skill, priority: state.escalation.priority };
+    view.queue = {
+      waitingSince: state.queue.waitingSince,
+      skill: state.escalation.skill,
+      priority: state.escalation.priority,
+      periods: state.queue.periods ?? 0,
+    };
+  }
+  if (state.contact && state.contact.stage !== 'done' && state.contact.stage !== 'cancelled') {
+    view.contact = { reason: state.contact.reason, stage: state.contact.stage, ...(state.contact.choice ? { choice: state.contact.choice } : {}) };
   }
   if (state.agent) view.agent = state.agent;
   if (state.closed) view.closed = state.closed;

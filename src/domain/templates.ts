@@ -5,7 +5,7 @@
  * - no template promises compensation, a refund outcome or a time frame;
  * - apologies are added by {@link renderReply} only, so they can be capped.
  */
-import type { Intent, Language, Skill } from '../workflows/contract';
+import type { Intent, Language } from '../workflows/contract';
 import type { OrderStatus, RefundMethod } from '../tools/types';
 import type { Shipment } from '../tools/types';
 
@@ -188,19 +188,101 @@ export const TEMPLATES = {
     en: () => "Alright, I'll keep helping. What would you like to do?",
     zh: () => '好的，我继续为您服务。请问您需要什么帮助？',
   },
+  escalating_complaint: {
+    en: () => "Thank you for telling us. I'm passing your complaint to our customer care team; a colleague will join this chat and see everything you've written.",
+    zh: () => '感谢您的反馈。正在将您的投诉转交客户关怀团队，同事接入后会看到您写的全部内容。',
+  },
   queued: {
     en: (p) =>
-      `You're in the queue for our ${p.skillLabel} team. An agent will join as soon as one is free; if nobody is free within ${p.waitMinutes} minutes, we'll arrange a callback.`,
-    zh: (p) => `您已进入${p.skillLabel}队列，客服空闲后会立即接入；如果 ${p.waitMinutes} 分钟内无人接入，我们会为您安排回电。`,
+      `You're in the queue for our ${p.skillLabel} team. An agent will join as soon as one is free; your place in the queue and the expected wait are kept up to date while you wait. If the wait gets long, I'll offer you a callback or to leave a message.`,
+    zh: (p) => `您已进入${p.skillLabel}队列，客服空闲后会立即接入；排队位置和预计等待时间会实时更新。如果等待时间较长，我会为您提供回电或留言的选择。`,
   },
-  queue_overflow: {
+  queue_faq: {
+    en: (p) => `While you wait, this may help:\n${p.items}`,
+    zh: (p) => `等待期间，以下内容或许能帮到您：\n${p.items}`,
+  },
+  queue_remind: {
+    en: (p) => `You've been waiting ${p.minutes} minutes. You're still in the queue and will be connected as soon as an agent is free.`,
+    zh: (p) => `您已等待 ${p.minutes} 分钟，仍在排队中，客服空闲后会立即为您接入。`,
+  },
+  queue_supervisor: {
+    en: (p) => `You've been waiting ${p.minutes} minutes, longer than we aim for, so I've let a supervisor know.`,
+    zh: (p) => `您已等待 ${p.minutes} 分钟，超过了我们的服务目标，已通知主管跟进。`,
+  },
+  contact_offer_overflow: {
     en: (p) =>
-      `All our agents are still busy. I've registered a callback request${opt(p.ticketId, (t) => ` (ticket ${t})`)}; you can also stay in this chat or leave a message here for the agent.`,
-    zh: (p) => `客服仍然繁忙，已为您登记回电请求${opt(p.ticketId, (t) => `（工单号 ${t}）`)}；您也可以继续等待，或在此留言给客服。`,
+      `All our agents are still busy. You can keep waiting, or: reply 1 to leave a message for the team, or 2 ${p.callbackEn}. Reply 3 to keep waiting.`,
+    zh: (p) => `客服仍然繁忙。您可以继续等待，或者：回复 1 给团队留言，回复 2 ${p.callbackZh}。回复 3 继续等待。`,
   },
-  queue_overflow_no_ticket: {
-    en: () => "All our agents are still busy. Please stay in this chat or leave a message here; an agent will read it when they join.",
-    zh: () => '客服仍然繁忙，请继续等待或在此留言，客服接入后会看到您的留言。',
+  contact_offer_after_hours: {
+    en: (p) =>
+      `Our ${p.skillLabel} team is not available right now; they're back ${p.reopen}. I can keep helping you here, or: reply 1 to leave a message for the team, or 2 ${p.callbackEn}.`,
+    zh: (p) => `${p.skillLabel}团队当前不在服务时间，将于 ${p.reopen} 恢复服务。我可以继续在这里为您服务，或者：回复 1 给团队留言，回复 2 ${p.callbackZh}。`,
+  },
+  contact_ask_phone: {
+    en: () => 'What phone number should we call you on?',
+    zh: () => '请问我们应该拨打哪个电话号码联系您？',
+  },
+  contact_ask_reply_to: {
+    en: () => 'How should the team reply to you? Send a phone number or an email address.',
+    zh: () => '团队应该如何回复您？请发送电话号码或邮箱地址。',
+  },
+  contact_bad_contact: {
+    en: () => "That doesn't look like a phone number or an email address. Could you send it again? (Say \"never mind\" to stop.)",
+    zh: () => '这似乎不是有效的电话号码或邮箱地址，请重新发送。（回复"算了"可取消。）',
+  },
+  contact_ask_time: {
+    en: (p) => `When would suit you for the call to ${p.contact}? (for example "today after 3pm" or "any time")`,
+    zh: (p) => `请问什么时间方便拨打 ${p.contact} 联系您？（例如"今天下午3点后"或"随时"）`,
+  },
+  contact_ask_message: {
+    en: () => "Please type your message for the team; I'll pass it on with our conversation so far.",
+    zh: () => '请输入您要留给团队的信息，我会连同之前的对话一并转交。',
+  },
+  contact_done_callback: {
+    en: (p) => `Thanks — a callback to ${p.contact} (${p.time}) is registered${opt(p.ticketId, (t) => ` as ticket ${t}`)}.${p.leftQueue === 'yes' ? " You've left the queue." : ''} I'm still here if you need anything else.`,
+    zh: (p) => `好的，已为您登记回电：${p.contact}（${p.time}）${opt(p.ticketId, (t) => `，工单号 ${t}`)}。${p.leftQueue === 'yes' ? '您已退出排队。' : ''}如有其他问题，我仍可为您服务。`,
+  },
+  contact_done_message: {
+    en: (p) => `Thanks — your message is with the team${opt(p.ticketId, (t) => ` as ticket ${t}`)}; they will reply to ${p.contact}.${p.leftQueue === 'yes' ? " You've left the queue." : ''} I'm still here if you need anything else.`,
+    zh: (p) => `好的，您的留言已转交团队${opt(p.ticketId, (t) => `（工单号 ${t}）`)}，他们会通过 ${p.contact} 回复您。${p.leftQueue === 'yes' ? '您已退出排队。' : ''}如有其他问题，我仍可为您服务。`,
+  },
+  contact_not_registered: {
+    en: () => "I couldn't register that just now: the ticket system did not answer.",
+    zh: () => '暂时无法登记：工单系统没有响应。',
+  },
+  contact_keep_waiting: {
+    en: () => "OK, you're still in the queue; an agent will join as soon as one is free.",
+    zh: () => '好的，您仍在排队中，客服空闲后会立即接入。',
+  },
+  contact_cancelled: {
+    en: () => "OK, I've left it there. I'm still here if you need anything.",
+    zh: () => '好的，已为您取消。如有需要，我仍可为您服务。',
+  },
+  after_hours_again: {
+    en: (p) => `Our ${p.skillLabel} team is back ${p.reopen}. Reply 1 to leave a message or 2 for a callback, or keep chatting with me.`,
+    zh: (p) => `${p.skillLabel}团队将于 ${p.reopen} 恢复服务。回复 1 留言，回复 2 预约回电，或继续与我对话。`,
+  },
+  queue_abandoned: {
+    en: () => 'You left the queue, so this conversation was closed. Message us again any time.',
+    zh: () => '您已离开排队，本次对话已结束。如有需要，欢迎随时再次联系我们。',
+  },
+  human_request_limit: {
+    en: (p) =>
+      `You've asked for a person ${p.count} times in the last ${p.windowMinutes} minutes. ${p.where} Meanwhile I can help with orders, refunds, returns and more — just tell me what you need.`,
+    zh: (p) => `您在最近 ${p.windowMinutes} 分钟内已 ${p.count} 次要求转人工。${p.where}在此期间，我可以帮您处理订单、退款、退换货等问题，请告诉我您的需求。`,
+  },
+  human_request_limit_queued: {
+    en: () => 'You are already in the queue for an agent.',
+    zh: () => '您已在人工客服队列中。',
+  },
+  human_request_limit_human: {
+    en: () => 'An agent is already with you.',
+    zh: () => '客服已在为您服务。',
+  },
+  human_request_limit_ai: {
+    en: () => 'Please try again a little later.',
+    zh: () => '请稍后再试。',
   },
   agent_joined: {
     en: (p) => `${p.agentName} has joined the conversation.`,
@@ -391,15 +473,6 @@ const REFUND_STATUS: Record<'submitted' | 'approved' | 'rejected', Record<Langua
   rejected: { en: 'rejected', zh: '未通过' },
 };
 
-const SKILL: Record<Skill, Record<Language, string>> = {
-  general: { en: 'customer service', zh: '综合客服' },
-  orders: { en: 'orders', zh: '订单' },
-  refunds: { en: 'refunds', zh: '退款' },
-  technical: { en: 'technical support', zh: '技术支持' },
-  complaints: { en: 'customer care', zh: '客户关怀' },
-  vip: { en: 'VIP', zh: 'VIP专属' },
-};
-
 const SLOT_LABEL: Record<string, Record<Language, string>> = {
   orderNumber: { en: 'order number', zh: '订单号' },
   reason: { en: 'reason', zh: '原因' },
@@ -454,7 +527,6 @@ export const labels = {
   shipmentStatus: (s: Shipment['status'], l: Language) => SHIPMENT_STATUS[s]?.[l] ?? s,
   refundMethod: (m: string, l: Language) => REFUND_METHOD[m as RefundMethod]?.[l] ?? m,
   refundStatus: (s: 'submitted' | 'approved' | 'rejected', l: Language) => REFUND_STATUS[s]?.[l] ?? s,
-  skill: (s: Skill, l: Language) => SKILL[s][l],
   slot: (s: string, l: Language) => SLOT_LABEL[s]?.[l] ?? s,
   slots: (names: readonly string[], l: Language) => names.map((n) => SLOT_LABEL[n]?.[l] ?? n).join(l === 'zh' ? '、' : ', '),
 };

@@ -70,7 +70,11 @@ export function escalate(
   params: Params = {},
 ): void {
   const intent: Intent | undefined = t.ai.task?.intent ?? t.ai.lastIntent;
-  const escalation = buildEscalation(reasons, t.state.customer, t.ai.emotion, intent, t.now);
+  const escalation = buildEscalation(
+    { reasons, customer: t.state.customer, emotion: t.ai.emotion, intent, cues: t.ai.cues ?? [] },
+    t.policy.routing,
+    t.now,
+  );
   t.ai.offeredHuman = false;
   if (t.ai.task) t.ai.task.awaiting = undefined;
   attempt(t, `Escalated (${escalation.reasons.join(', ')})`);
@@ -147,6 +151,13 @@ export function proceed(t: Turn, task: Task): void {
   const missing = missingSlots(task.intent, task.slots);
   if (missing.length > 0) {
     askSlot(t, task, missing[0]);
+    return;
+  }
+  if (schema.sideEffect && task.intent === 'complaint' && t.policy.routing.complaintHandling === 'human') {
+    // The design sends complaints to people: the description goes with the handover instead of into a ticket.
+    task.awaiting = undefined;
+    attempt(t, 'Complaint described; handed to customer care (complaint handling: human)');
+    escalate(t, ['complaint'], 'escalating_complaint');
     return;
   }
   if (schema.sideEffect) {

@@ -1,23 +1,36 @@
 /**
- * The agent directory: who may use the desk API, with which skills, and who
- * is a supervisor or an operator. Read once from the JSON file named by `AGENTS_FILE`
- * (`config/agents.demo.json` when unset) and validated.
+ * The agent directory: who may use the desk API, with which skills (and how
+ * well), in which languages, and who is a supervisor or an operator (what
+ * each role may do: ./access.ts). Read once from the JSON file named by
+ * `AGENTS_FILE` (`config/agents.demo.json` when unset) and validated; the
+ * skills must be ones the routing configuration defines
+ * ({@link AgentDirectory.assertSkills}).
+ *
+ * A skill is `"refunds"` (level 3) or `{ "skill": "refunds", "level": 5 }`
+ * (1 = new … 5 = expert: the router's skill score).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { LANGUAGES, SKILLS, type Skill } from '../workflows/contract';
+import type { AgentProfile, AgentSkill } from '../routing/contract';
+import { LANGUAGES, SKILL_ID_PATTERN, type Language, type Skill } from '../workflows/contract';
 import { ROLES } from './access';
 
 export const DEMO_AGENTS_FILE = path.resolve(__dirname, '../../config/agents.demo.json');
+const DEFAULT_LEVEL = 3;
+
+const skillId = z.string().regex(SKILL_ID_PATTERN, 'a skill id: lower-case letters, digits, "_" or "-", starting with a letter');
+const skillEntry = z.union([skillId, z.object({ skill: skillId, level: z.number().int().min(1).max(5) }).strict()]);
 
 const agentSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." or "-", at most 64'),
   name: z.string().min(1).max(100),
   token: z.string().min(16, 'tokens must be at least 16 characters'),
-  skills: z.array(z.enum(SKILLS)).min(1),
-  maxConcurrent: z.number().int().positive(),
+  skills: z.array(skillEntry).min(1),
+  /** Languages the agent serves customers in (the router's skill score halves without the customer's). */
+  languages: z.array(z.enum(LANGUAGES)).min(1).default([...LANGUAGES]),
+  maxConcurrent: z.number().int().positive().max(100),
   /** What the caller may read and do: see ./access.ts. */
   role: z.enum(ROLES).default('agent'),
   /** Language the agent reads handovers in; unset = the conversation's. */
@@ -38,9 +51,41 @@ const fileSchema = z
     });
   });
 
-export type AgentRecord = z.infer<typeof agentSchema>;
-/** An authenticated caller: the record without its token. */
-export type Agent = Omit<AgentRecord, 'token'>;
+type AgentRecord = z.infer<typeof agentSchema>;
+
+/** An authenticated caller: the directory entry without its token. */
+export interface Agent {
+  id: string;
+  name: string;
+  role: AgentProfile['role'];
+  /** Skill ids, for "may this agent take that queue". */
+  skills: Skill[];
+  /** Skills with levels, for the router's skill score. */
+  skillLevels: AgentSkill[];
+  languages: Language[];
+  maxConcurrent: number;
+  /** Language the agent reads handovers in; unset = the conversation's. */
+  language?: Language;
+}
+
+function toAgent(record: AgentRecord): Agent {
+  const skillLevels = record.skills.map((s) => (typeof s === 'string' ? { skill: s, level: DEFAULT_LEVEL } : s));
+  return {
+    id: record.id,
+    name: record.name,
+    role: record.role,
+    skills: skillLevels.map((s) => s.skill),
+    skillLevels,
+    languages: record.languages,
+    maxConcurrent: record.maxConcurrent,
+    ...(record.language ? { language: record.language } : {}),
+  };
+}
+
+/** The agent entity's profile for a directory entry. */
+export function profileOf(agent: Agent): AgentProfile {
+  return { id: agent.id, name: agent.name, role: agent.role, skills: agent.skillLevels, languages: agent.languages, maxConcurrent: agent.maxConcurrent };
+}
 
 export class AgentDirectoryError extends Error {
   constructor(
@@ -60,9 +105,13 @@ export class AgentDirectory {
   private readonly byDigest = new Map<string, { digest: Buffer; agent: Agent }>();
   private readonly byId = new Map<string, Agent>();
 
-  constructor(records: AgentRecord[]) {
-    for (const { token, ...agent } of records) {
-      const d = digest(token);
+  private constructor(
+    records: AgentRecord[],
+    readonly source: string,
+  ) {
+    for (const record of records) {
+      const agent = toAgent(record);
+      const d = digest(record.token);
       this.byDigest.set(d.toString('hex'), { digest: d, agent });
       this.byId.set(agent.id, agent);
     }
@@ -77,7 +126,7 @@ export class AgentDirectory {
         parsed.error.issues.map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`),
       );
     }
-    return new AgentDirectory(parsed.data);
+    return new AgentDirectory(parsed.data, source);
   }
 
   static fromFile(file: string): AgentDirectory {
@@ -115,8 +164,17 @@ export class AgentDirectory {
     return [...this.byId.values()];
   }
 
-  /** Agents (not supervisors or operators) able to take a conversation of this skill: the divisor of the queue ETA. */
-  countWithSkill(skill: Skill): number {
-    return this.all().filter((a) => a.role === 'agent' && a.skills.includes(skill)).length;
+  /**
+   * Every skill an agent lists must be a skill the routing configuration
+   * defines: an agent in a queue nobody routes to is a mistake to stop at.
+   */
+  assertSkills(skills: readonly Skill[], routingSource: string): void {
+    const known = new Set(skills);
+    const problems = this.all().flatMap((agent) =>
+      agent.skills
+        .filter((s) => !known.has(s))
+        .map((s) => `${agent.id}: skill "${s}" is not defined in the routing configuration (${routingSource}: ${[...known].join(', ')})`),
+    );
+    if (problems.length > 0) throw new AgentDirectoryError(this.source, problems);
   }
 }

@@ -20,6 +20,7 @@ import {
   closeSignal,
   conversationWorkflowId,
   customerMessageSignal,
+  customerPresenceSignal,
   releaseUpdate,
   searchAttributes as sa,
   stateQuery,
@@ -33,6 +34,7 @@ import {
   type CustomerMessage,
   type Language,
   type ReleaseInput,
+  type RoutingPolicy,
   type Skill,
   type TranscriptEntry,
 } from '../workflows/contract';
@@ -65,6 +67,8 @@ export class Conversations {
     private readonly codec?: PayloadCodec,
     /** Registers the search attributes again when Temporal lost them (see sendCustomerMessage). */
     private readonly searchAttributes?: Pick<SearchAttributeGuard, 'ensure'>,
+    /** The routing file's policy when it differs from the built-in one (it then travels in every conversation's input). */
+    private readonly routing?: RoutingPolicy,
   ) {}
 
   private within<T>(ms: number, fn: () => Promise<T>): Promise<T> {
@@ -105,7 +109,7 @@ export class Conversations {
       conversationId: claims.conversationId,
       customer: claims.customer,
       locale: claims.locale,
-      policy: policyFromConfig(this.config),
+      policy: policyFromConfig(this.config, this.routing),
       ...(knownSeq > 0 ? { recoveredAfterSeq: knownSeq } : {}),
     };
     await this.within(CALL_DEADLINE_MS, () => this.client.workflow.signalWithStart(conversationWorkflow, {
@@ -161,6 +165,16 @@ export class Conversations {
       return await this.transcript(conversationId, afterSeq);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return [];
+      throw error;
+    }
+  }
+
+  /** Reports a customer socket (open / alive / closed) to a started conversation; a conversation not yet started is skipped. */
+  async presence(conversationId: string, connectionId: string, state: 'open' | 'alive' | 'closed'): Promise<void> {
+    try {
+      await this.within(CALL_DEADLINE_MS, () => this.handle(conversationId).signal(customerPresenceSignal, { connectionId, state }));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return;
       throw error;
     }
   }

@@ -8,14 +8,19 @@
  * between, read from the transcript query, so nothing is lost when the bus
  * drops an event; `resume` replays from any seq the client names.
  */
+import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import { render } from '../domain/templates';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { OutboundEvent, Phase, TranscriptEntry } from '../workflows/contract';
+import { detectLanguage } from '../nlu/language';
+import { normalize } from '../nlu/normalize';
+import type { OutboundEvent, Phase, Skill, TranscriptEntry } from '../workflows/contract';
 import type { Conversations } from './conversations';
 import { ApiError, ApiErrorCode, toApiError } from './errors';
-import { countHumanRequests, type HumanRequestDetector } from './human-requests';
+import { alreadyRecorded, type HumanRequestDetector, type SlidingWindow } from './human-requests';
 import type { Limits } from './limits';
+import type { QueuePosition } from './routing';
 import { CUSTOMER_FRAME_TYPES, customerFrameSchema, decodeFrame } from './schemas';
 import type { CustomerClaims } from './tokens';
 
@@ -25,27 +30,36 @@ export type ServerFrame =
   | {
       type: 'status';
       phase: Phase;
-      queue?: { position: number; etaSeconds: number | null };
+      queue?: QueuePosition;
       agent?: { id: string; name: string };
     }
   | { type: 'error'; code: string; message: string; id?: string }
   | { type: 'pong' };
+
+export interface HumanRequestCap {
+  window: SlidingWindow;
+  max: number;
+  windowMs: number;
+}
 
 export interface CustomerSessionDeps {
   conversations: Conversations;
   logger: Logger;
   metrics: Metrics;
   detectHumanRequest: HumanRequestDetector;
-  maxHumanRequests: number;
+  humanRequests: HumanRequestCap;
   /** The shared rate limits (./limits.ts): this customer's frames on every socket, and this client address. */
   limits: Pick<Limits, 'take'>;
   /** Rate-limit key of the client address this socket came from. */
   clientKey: string;
-  /** Queue position and ETA of a queued conversation (visibility), if found. */
-  queueInfo(conversationId: string): Promise<{ position: number; etaSeconds: number | null } | undefined>;
+  /** Place and estimate of a queued conversation in its skill's live queue, if found. */
+  queueInfo(conversationId: string, skill: Skill): Promise<QueuePosition | undefined>;
   /** How long to look for a sent message in the transcript before giving up on its ack. */
   ackTimeoutMs?: number;
 }
+
+/** A queued customer's status is re-sent at least this often, even when nothing moved (the estimate counts down). */
+const STATUS_AT_LEAST_EVERY_MS = 30_000;
 
 /** Frames past the limit beyond this many in one window close the socket (1008 policy violation). */
 const FLOOD_FACTOR = 3;
@@ -65,7 +79,13 @@ export class CustomerSession {
    */
   private knownSeq = 0;
   private phase: Phase | undefined;
+  /** The skill queue while queued (from the state and status events), to look the position up. */
+  private skill: Skill | undefined;
   private lastStatusJson = '';
+  private lastStatusAt = 0;
+  /** This socket's id in the conversation's presence (abandonment). */
+  readonly connectionId = randomUUID();
+  private started = false;
   private outbound: Promise<void> = Promise.resolve();
   private inbound: Promise<void> = Promise.resolve();
   /** Frames are admitted one at a time (the limit check is async), so they are handled in the order received. */
@@ -92,6 +112,8 @@ export class CustomerSession {
       const state = await this.deps.conversations.stateIfStarted(this.conversationId);
       // A conversation with no message yet has no workflow: it is in the AI phase with an empty transcript.
       this.deliveredSeq = Math.max(this.deliveredSeq, state?.lastSeq ?? 0);
+      if (state?.queue) this.skill = state.queue.skill;
+      if (state) this.reportPresence('open');
       await this.sendStatus(state?.phase ?? 'ai', state?.agent);
     });
   }
@@ -99,6 +121,20 @@ export class CustomerSession {
   dispose(): void {
     this.closed = true;
     this.pendingAcks.clear();
+    if (this.started) this.reportPresence('closed');
+  }
+
+  /** Called periodically by the hub: a queued customer's socket is still here (its report lease is renewed). */
+  heartbeat(): void {
+    if (this.phase === 'queued' && !this.closed) this.reportPresence('alive');
+  }
+
+  private reportPresence(state: 'open' | 'alive' | 'closed'): void {
+    if (state === 'open') this.started = true;
+    this.deps.conversations.presence(this.conversationId, this.connectionId, state).catch((error: unknown) => {
+      // Presence is best effort: a lost report only delays abandonment by one lease.
+      this.deps.logger.debug({ err: error, conversationId: this.conversationId }, 'customer presence not reported');
+    });
   }
 
   onFrame(raw: string): void {
@@ -167,7 +203,10 @@ export class CustomerSession {
         this.pendingAcks.get(event.entry.messageId)?.(event.entry.seq);
       }
       this.enqueueOutbound(() => this.deliverLive(event.entry));
-    } else {
+    } else if (event.kind === 'status') {
+      if (event.escalation) this.skill = event.escalation.skill;
+      // The first status after the workflow started (the first message): this socket now counts as present.
+      if (!this.started) this.reportPresence('open');
       this.enqueueOutbound(() => this.sendStatus(event.phase, event.agent));
     }
   }
@@ -212,20 +251,21 @@ export class CustomerSession {
     if (!this.deps.detectHumanRequest(text)) return;
     const transcript = await this.deps.conversations.transcriptIfStarted(this.conversationId, 0);
     // A resend of a message already recorded is a duplicate, not a new request: let the workflow dedupe it.
-    if (transcript.some((e) => e.from === 'customer' && e.messageId === id)) return;
-    const count = countHumanRequests(transcript, this.deps.detectHumanRequest);
-    if (count >= this.deps.maxHumanRequests) {
-      const where =
-        this.phase === 'queued'
-          ? 'You are already in the queue for an agent.'
-          : this.phase === 'human'
-            ? 'An agent is already with you.'
-            : 'Please describe what you need and we will help, or wait for an agent.';
-      throw new ApiError(
-        ApiErrorCode.HumanRequestLimit,
-        `You have asked for a person ${count} times in this conversation. ${where}`,
-      );
-    }
+    if (alreadyRecorded(transcript, id)) return;
+    const { window, max, windowMs } = this.deps.humanRequests;
+    const key = this.claims.clientKey ?? `customer:${this.claims.customer.id}`;
+    const { allowed, count } = await window.take(key, max, windowMs, Date.now());
+    if (allowed) return;
+    // Said in the customer's language: the words of this message, or the chat's locale when they do not tell.
+    const language = detectLanguage(normalize(text), this.claims.locale ?? 'en');
+    const where = render(
+      this.phase === 'queued' ? 'human_request_limit_queued' : this.phase === 'human' ? 'human_request_limit_human' : 'human_request_limit_ai',
+      language,
+    );
+    throw new ApiError(
+      ApiErrorCode.HumanRequestLimit,
+      render('human_request_limit', language, { count: String(count), windowMinutes: String(Math.round(windowMs / 60_000)), where }),
+    );
   }
 
   /**
@@ -325,17 +365,22 @@ export class CustomerSession {
   }
 
   private async sendStatus(phase: Phase, agent: { id: string; name: string } | undefined): Promise<void> {
+    const entered = phase === 'queued' && this.phase !== 'queued';
     this.phase = phase;
+    // Entering the queue renews this socket's presence at once (no refresh was due while the AI had the chat).
+    if (entered) this.heartbeat();
     const frame: ServerFrame = { type: 'status', phase };
-    if (phase === 'queued') {
-      const queue = await this.deps.queueInfo(this.conversationId);
+    if (phase === 'queued' && this.skill) {
+      const queue = await this.deps.queueInfo(this.conversationId, this.skill);
       if (queue) frame.queue = queue;
     }
     if (phase === 'human' && agent) frame.agent = { id: agent.id, name: agent.name };
     const json = JSON.stringify(frame);
-    // Repeated identical status frames (queue refreshes with no movement) are noise.
-    if (json === this.lastStatusJson) return;
+    // Repeated identical status frames are noise, except that a waiting customer hears from us at least every 30 s.
+    const now = Date.now();
+    if (json === this.lastStatusJson && !(phase === 'queued' && now - this.lastStatusAt >= STATUS_AT_LEAST_EVERY_MS)) return;
     this.lastStatusJson = json;
+    this.lastStatusAt = now;
     this.sendRaw(json);
   }
 

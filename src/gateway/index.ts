@@ -3,8 +3,10 @@
  *
  * - Customers: `POST /api/conversations` → `{ conversationId, token }`, then
  *   the WebSocket `/ws?conversationId=…&token=…` (frames in ./customer-session.ts).
- * - Agents: `/api/agent/*` with a bearer token from the agent directory, and
- *   the WebSocket `/ws/agent?token=…` (frames in ./agent-session.ts).
+ * - Agents: `/api/agent/*` with a bearer token from the agent directory
+ *   (offers and presence in ./routers/routing.ts), and the WebSocket
+ *   `/ws/agent?token=…` (frames in ./agent-session.ts).
+ * - Supervisors and operators: `/api/desk/queues`, `/api/desk/agents`.
  * - Operators: `GET /api/conversations`, `GET /api/conversations/:id/history`.
  * - Service: `/healthz`, `/readyz`, `/metrics`; the demo page at `/`.
  *
@@ -35,11 +37,21 @@ import type { AgentDirectory } from './agents';
 import { bearerToken, OperatorSessions } from './auth';
 import { Conversations } from './conversations';
 import { ApiError, ApiErrorCode, errorHandler } from './errors';
-import { detectHumanRequest as defaultDetector, type HumanRequestDetector } from './human-requests';
+import { Redis } from 'ioredis';
+import { loadRouting, routingOverride, type RoutingConfig } from '../routing/config';
+import {
+  detectHumanRequest as defaultDetector,
+  MemorySlidingWindow,
+  RedisSlidingWindow,
+  type HumanRequestDetector,
+  type SlidingWindow,
+} from './human-requests';
 import { createLimits } from './limits';
 import { DeskQueue } from './queue';
 import { createAgentRouter } from './routers/agent';
 import { createCodecRouter } from './routers/codec';
+import { createRoutingRouter } from './routers/routing';
+import { RoutingDesk } from './routing';
 import { createCustomerRouter } from './routers/customer';
 import { createImageRouter } from './routers/images';
 import { FileImageStore, type ImageStore } from './images';
@@ -91,10 +103,14 @@ export interface GatewayDeps {
   metrics: Metrics;
   /** Whether this process's worker is polling (readiness); omit when the gateway runs alone. */
   workerRunning?: () => boolean;
-  /** Explicit human-request detector for the per-conversation cap. */
+  /** Explicit human-request detector for the per-customer cap. */
   detectHumanRequest?: HumanRequestDetector;
+  /** The sliding window of that cap (default: Redis with REDIS_URL, else this process). */
+  humanRequestWindow?: SlidingWindow;
+  /** The routing configuration (default: loaded from ROUTING_FILE). */
+  routing?: RoutingConfig;
   /** Test knobs. */
-  options?: { heartbeatMs?: number; queueRefreshMs?: number; ackTimeoutMs?: number };
+  options?: { heartbeatMs?: number; queueRefreshMs?: number; presenceRefreshMs?: number; ackTimeoutMs?: number };
   /** Where customer photos go; default a {@link FileImageStore} on IMAGE_DIR. */
   images?: ImageStore;
   /** Registers the search attributes again when Temporal lost them (readiness, message path); omitted with a fake client. */
@@ -105,6 +121,8 @@ export interface Gateway {
   app: Express;
   server: Server;
   wss: WebSocketServer;
+  /** Resolves once the routing entities (routers, agents) are started; routing calls wait for it anyway. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -123,13 +141,21 @@ export function createGateway(deps: GatewayDeps): Gateway {
   }
   const tokens = new CustomerTokens(secret, config.CUSTOMER_TOKEN_TTL_MINUTES * 60);
   const codec = payloadCodecFromConfig(config);
-  const conversations = new Conversations(client, config, codec, deps.searchAttributes);
-  const queue = new DeskQueue({
-    client,
-    conversations,
-    averageHandleSeconds: config.AVERAGE_HANDLE_SECONDS,
-    agentsWithSkill: (skill) => agents.countWithSkill(skill),
-  });
+  // The routing file was validated with the config; the agents' skills must be among its skills.
+  const routingConfig = deps.routing ?? loadRouting(config);
+  agents.assertSkills(routingConfig.policy.skills.map((s) => s.id), routingConfig.source);
+  const conversations = new Conversations(client, config, codec, deps.searchAttributes, routingOverride(routingConfig.policy));
+  const routing = new RoutingDesk(client, config.TASK_QUEUE, routingConfig, agents, logger);
+  // Routers and agent entities start in the background; every routing call waits for them.
+  routing.ensure().catch(() => undefined);
+  const queue = new DeskQueue(routing, conversations);
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 }) : undefined;
+  redis?.on('error', (error: Error) => logger.warn({ err: error }, 'redis (human-request window) connection error'));
+  const humanRequests = {
+    window: deps.humanRequestWindow ?? (redis ? new RedisSlidingWindow(redis) : new MemorySlidingWindow()),
+    max: config.MAX_HUMAN_REQUESTS,
+    windowMs: config.HUMAN_REQUEST_WINDOW_MINUTES * 60_000,
+  };
 
   const app = express();
   app.disable('x-powered-by');
@@ -155,7 +181,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       logger,
     }),
   );
-  app.use(createAgentRouter({ agents, conversations, queue, metrics, logger }));
+  app.use(createAgentRouter({ agents, conversations, queue, routing, metrics, logger }));
+  app.use(createRoutingRouter({ agents, conversations, routing, queue, metrics, logger }));
   app.use(createOperatorRouter({ agents, conversations, taskQueue: config.TASK_QUEUE }));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', fallthrough: true }));
   app.use((req, _res, next) => next(new ApiError(ApiErrorCode.NotFound, `no route for ${req.method} ${req.path}`)));
@@ -169,11 +196,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
     agents,
     conversations,
     queue,
+    routing,
     logger,
     metrics,
     allowedOrigins: config.ALLOWED_ORIGINS,
     limits,
-    maxHumanRequests: config.MAX_HUMAN_REQUESTS,
+    humanRequests,
     detectHumanRequest: deps.detectHumanRequest ?? defaultDetector,
     ...deps.options,
   });
@@ -184,10 +212,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
     app,
     server,
     wss: sockets.wss,
+    ready: () => routing.ensure(),
     close() {
       closing ??= (async () => {
         unsubscribeMetrics();
         await sockets.close();
+        if (redis) await redis.quit().catch(() => redis.disconnect());
         if (server.listening) {
           await new Promise<void>((resolve) => {
             server.close(() => resolve());

@@ -1,24 +1,33 @@
 /**
- * The desk queue: waiting conversations from visibility, ordered in code
- * (priority, then wait), each with a short preview of what the customer said
- * last. One snapshot is shared by every caller for a moment, so many agent
- * sockets refreshing at once cost one visibility list, not one each.
+ * The desk queue an agent sees: the live queues of the agent's skills (the
+ * routers' snapshots, in service-level order), each conversation with its
+ * place, expected wait, the agent it is offered to, and a short preview of
+ * what the customer said last. Previews are read for the first 100
+ * conversations and shared for half a second, so many desks refreshing at
+ * once cost one transcript query per conversation, not one each.
  */
-import type { Client } from '@temporalio/client';
+import { compareQueued } from '../domain/routing-policy';
 import { maskPersonalData } from '../logger';
+import type { QueueSnapshot } from '../routing/contract';
 import type { EscalationReason, Priority, Skill, Tier } from '../workflows/contract';
 import { servesSkill } from './access';
 import type { Agent } from './agents';
 import type { Conversations } from './conversations';
-import { listQueue, queueEstimate, type ConversationSummary } from './visibility';
+import type { RoutingDesk } from './routing';
 
 export interface QueueItem {
   conversationId: string;
-  priority?: Priority;
-  skill?: Skill;
+  priority: Priority;
+  skill: Skill;
   reasons: EscalationReason[];
-  waitingSince?: string;
-  customer: { id?: string; tier?: Tier };
+  waitingSince: string;
+  customer: { id: string; tier: Tier };
+  /** 1-based place in its skill's queue. */
+  position: number;
+  /** Seconds until an agent is expected; null with nobody online who could take it. */
+  etaSeconds: number | null;
+  /** Offered to this agent right now. */
+  offeredTo?: string;
   /** The customer's last message, shortened; empty when unavailable. */
   preview: string;
 }
@@ -27,93 +36,60 @@ const PREVIEW_LENGTH = 140;
 const PREVIEW_CONCURRENCY = 4;
 /** Previews are read for the first this-many queued conversations; later ones show none. */
 const PREVIEW_LIMIT = 100;
-
-export interface QueueOptions {
-  client: Client;
-  conversations: Conversations;
-  averageHandleSeconds: number;
-  agentsWithSkill(skill: Skill): number;
-  /** How long one snapshot is reused. */
-  ttlMs?: number;
-}
+const PREVIEW_TTL_MS = 500;
 
 export class DeskQueue {
-  private snapshot: { at: number; rows: Promise<ConversationSummary[]> } | undefined;
-  private previews: { at: number; items: Promise<QueueItem[]> } | undefined;
+  private previews = new Map<string, { at: number; text: Promise<string> }>();
 
-  constructor(private readonly options: QueueOptions) {}
+  constructor(
+    private readonly routing: RoutingDesk,
+    private readonly conversations: Conversations,
+  ) {}
 
-  private get ttl(): number {
-    return this.options.ttlMs ?? 500;
+  /** Drops the shared snapshots (after a claim, so the next read is fresh). */
+  invalidate(skill?: Skill): void {
+    this.routing.invalidate(skill);
   }
 
-  /** Drops the shared snapshot (after a claim, so the next read is fresh). */
-  invalidate(): void {
-    this.snapshot = undefined;
-    this.previews = undefined;
-  }
-
-  rows(): Promise<ConversationSummary[]> {
-    const now = Date.now();
-    if (!this.snapshot || now - this.snapshot.at > this.ttl) {
-      const rows = listQueue(this.options.client);
-      this.snapshot = { at: now, rows };
-      // A failed list must not be served from the cache.
-      rows.catch(() => {
-        if (this.snapshot?.rows === rows) this.snapshot = undefined;
-      });
-    }
-    return this.snapshot.rows;
-  }
-
-  /** All waiting conversations with previews, in queue order. */
-  items(): Promise<QueueItem[]> {
-    const now = Date.now();
-    if (!this.previews || now - this.previews.at > this.ttl) {
-      const items = this.rows().then((rows) => this.withPreviews(rows));
-      this.previews = { at: now, items };
-      items.catch(() => {
-        if (this.previews?.items === items) this.previews = undefined;
-      });
-    }
-    return this.previews.items;
+  /** Waiting conversations of these skills, in service-level order across them. */
+  async items(skills: readonly Skill[], nowMs = Date.now()): Promise<QueueItem[]> {
+    const snapshots = await this.routing.snapshots(skills);
+    const rows = snapshots.flatMap((snap) => this.rows(snap, nowMs));
+    const targets = this.routing.routing.policy.queueTargetsMs;
+    rows.sort((a, b) => compareQueued(a, b, targets));
+    await this.withPreviews(rows.slice(0, PREVIEW_LIMIT));
+    return rows;
   }
 
   /** The queue an agent works: conversations in the agent's skills (supervisors and operators see all). */
-  async forAgent(agent: Agent): Promise<QueueItem[]> {
-    const items = await this.items();
-    return items.filter((item) => servesSkill(agent, item.skill));
+  forAgent(agent: Agent): Promise<QueueItem[]> {
+    return this.items(this.routing.skills.filter((skill) => servesSkill(agent, skill)));
   }
 
-  async estimate(conversationId: string): Promise<{ position: number; etaSeconds: number | null } | undefined> {
-    return queueEstimate(
-      await this.rows(),
-      conversationId,
-      this.options.averageHandleSeconds,
-      this.options.agentsWithSkill,
-    );
-  }
-
-  private async withPreviews(rows: ConversationSummary[]): Promise<QueueItem[]> {
-    const items: QueueItem[] = rows.map((row) => ({
-      conversationId: row.conversationId,
-      priority: row.priority,
-      skill: row.skill,
-      reasons: row.reasons,
-      waitingSince: row.waitingSince,
-      customer: { id: row.customerId, tier: row.tier },
+  private rows(snap: QueueSnapshot, nowMs: number): QueueItem[] {
+    return snap.entries.map((e) => ({
+      conversationId: e.conversationId,
+      priority: e.priority,
+      skill: snap.skill,
+      reasons: e.reasons,
+      waitingSince: e.waitingSince,
+      customer: { id: e.customerId, tier: e.tier },
+      position: e.position,
+      etaSeconds: e.etaAt === undefined ? null : Math.max(0, Math.ceil((Date.parse(e.etaAt) - nowMs) / 1000)),
+      ...(e.offeredTo ? { offeredTo: e.offeredTo } : {}),
       preview: '',
     }));
-    const targets = items.slice(0, PREVIEW_LIMIT);
+  }
+
+  private async withPreviews(items: QueueItem[]): Promise<void> {
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < targets.length) {
-        const item = targets[next++];
+      while (next < items.length) {
+        const item = items[next++];
         item.preview = await this.preview(item.conversationId);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(PREVIEW_CONCURRENCY, targets.length) }, worker));
-    return items;
+    await Promise.all(Array.from({ length: Math.min(PREVIEW_CONCURRENCY, items.length) }, worker));
   }
 
   /**
@@ -121,15 +97,27 @@ export class DeskQueue {
    * agent who has not claimed the conversation learns what it is about, not
    * the card or phone number in it.
    */
-  async preview(conversationId: string): Promise<string> {
+  preview(conversationId: string): Promise<string> {
+    const now = Date.now();
+    const cached = this.previews.get(conversationId);
+    if (cached && now - cached.at <= PREVIEW_TTL_MS) return cached.text;
+    const text = this.readPreview(conversationId);
+    this.previews.set(conversationId, { at: now, text });
+    if (this.previews.size > PREVIEW_LIMIT * 4) {
+      for (const [id, p] of this.previews) if (now - p.at > PREVIEW_TTL_MS) this.previews.delete(id);
+    }
+    return text;
+  }
+
+  private async readPreview(conversationId: string): Promise<string> {
     try {
-      const transcript = await this.options.conversations.transcript(conversationId, 0);
+      const transcript = await this.conversations.transcript(conversationId, 0);
       const last = [...transcript].reverse().find((e) => e.from === 'customer');
       if (!last) return '';
       const text = maskPersonalData(last.text);
       return text.length > PREVIEW_LENGTH ? `${text.slice(0, PREVIEW_LENGTH - 1)}…` : text;
     } catch {
-      // A conversation that closed between the list and the query simply has no preview.
+      // A conversation that closed between the snapshot and the query simply has no preview.
       return '';
     }
   }

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { MAX_MESSAGE_TEXT_LENGTH } from '../domain/state';
 import { stripControlCharacters } from '../domain/text';
-import { LANGUAGES, PHASES, SKILLS, TIERS } from '../workflows/contract';
+import { LANGUAGES, PHASES, SKILL_ID_PATTERN, TIERS } from '../workflows/contract';
 import { ApiError, ApiErrorCode } from './errors';
 
 /** Conversation ids are UUIDs minted here, but any safe id is accepted so operators can address older ones. */
@@ -36,6 +36,9 @@ export const createConversationSchema = z
         id: z.string().regex(/^[A-Za-z0-9_.@:-]{1,100}$/, 'not a customer id'),
         name: cleanText(100).pipe(z.string().min(1, 'must not be empty')).optional(),
         tier: z.enum(TIERS).default('regular'),
+        paying: z.boolean().optional(),
+        phone: z.string().regex(/^\+?[0-9 ()-]{7,20}$/, 'a phone number (7–15 digits)').optional(),
+        email: z.string().email().max(200).optional(),
       })
       .strict()
       .optional(),
@@ -47,7 +50,10 @@ export const agentMessageSchema = z.object({ id: messageIdSchema.optional(), tex
 export const releaseSchema = z
   .object({ to: z.enum(['ai', 'queue']), note: cleanText(1000).optional() })
   .strict();
-export const transferSchema = z.object({ skill: z.enum(SKILLS), note: cleanText(1000).optional() }).strict();
+/** The skill is checked against the routing configuration by the router (and again by the workflow). */
+export const transferSchema = z.object({ skill: z.string().regex(SKILL_ID_PATTERN, 'a skill id'), note: cleanText(1000).optional() }).strict();
+export const presenceSchema = z.object({ status: z.enum(['online', 'away', 'offline']) }).strict();
+export const offerIdSchema = z.string().regex(/^[a-z0-9_:-]{1,80}$/, 'not an offer id');
 export const closeSchema = z.object({ resolution: cleanText(1000).pipe(z.string().min(1, 'must not be empty')).optional() }).strict();
 
 export const listConversationsQuerySchema = z
@@ -67,8 +73,11 @@ export const customerFrameSchema = z.discriminatedUnion('type', [
 export type CustomerFrame = z.infer<typeof customerFrameSchema>;
 export const CUSTOMER_FRAME_TYPES = ['message', 'resume', 'ping'] as const;
 
-export const agentFrameSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('ping') }).strict()]);
-export const AGENT_FRAME_TYPES = ['ping'] as const;
+export const agentFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ping') }).strict(),
+  z.object({ type: z.literal('presence'), status: z.enum(['online', 'away', 'offline']) }).strict(),
+]);
+export const AGENT_FRAME_TYPES = ['ping', 'presence'] as const;
 
 /**
  * Parses or throws `invalid_input` naming each bad field. `where` names the

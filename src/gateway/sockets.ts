@@ -19,9 +19,11 @@ import type { Agent, AgentDirectory } from './agents';
 import { AgentSession } from './agent-session';
 import type { Conversations } from './conversations';
 import { CustomerSession } from './customer-session';
+import type { HumanRequestCap } from './customer-session';
 import type { HumanRequestDetector } from './human-requests';
 import type { Limits } from './limits';
 import type { DeskQueue } from './queue';
+import type { RoutingDesk } from './routing';
 import { conversationIdSchema } from './schemas';
 import type { CustomerClaims, CustomerTokens } from './tokens';
 import { assignedToQuery, listConversations } from './visibility';
@@ -36,14 +38,18 @@ export interface SocketOptions {
   agents: AgentDirectory;
   conversations: Conversations;
   queue: DeskQueue;
+  routing: RoutingDesk;
   logger: Logger;
   metrics: Metrics;
   allowedOrigins: string[];
   limits: Limits;
-  maxHumanRequests: number;
+  humanRequests: HumanRequestCap;
   detectHumanRequest: HumanRequestDetector;
   heartbeatMs?: number;
+  /** Queued customers and desks are refreshed at least this often (estimates count down); default 15 s. */
   queueRefreshMs?: number;
+  /** Sockets renew their presence leases this often; default a third of the lease. */
+  presenceRefreshMs?: number;
   ackTimeoutMs?: number;
 }
 
@@ -137,10 +143,10 @@ export function attachSockets(options: SocketOptions): SocketHub {
       logger,
       metrics,
       detectHumanRequest: options.detectHumanRequest,
-      maxHumanRequests: options.maxHumanRequests,
+      humanRequests: options.humanRequests,
       limits: options.limits,
       clientKey,
-      queueInfo: (id) => options.queue.estimate(id),
+      queueInfo: (id, skill) => options.routing.position(id, skill),
       ackTimeoutMs: options.ackTimeoutMs,
     });
     let set = customers.get(claims.conversationId);
@@ -166,6 +172,8 @@ export function attachSockets(options: SocketOptions): SocketHub {
         (await listConversations(options.conversations.client, assignedToQuery(agentId), 500)).map(
           (r) => r.conversationId,
         ),
+      connection: (a, connectionId, state) => options.routing.connection(a, connectionId, state),
+      setPresence: (a, status) => options.routing.setPresence(a, status),
     });
     agentSessions.add(session);
     metrics.socketConnections.inc({ kind: 'agent' });
@@ -199,15 +207,25 @@ export function attachSockets(options: SocketOptions): SocketHub {
     if (agentSessions.size > 0 || [...customers.values()].some((set) => [...set].some((s) => s.currentPhase === 'queued'))) {
       refreshQueues();
     }
-  }, options.queueRefreshMs ?? 10_000);
+  }, options.queueRefreshMs ?? 15_000);
   periodic.unref();
 
+  // Presence leases: a socket that stays open says so; one whose gateway died simply stops saying it.
+  const presence = setInterval(() => {
+    for (const set of customers.values()) for (const s of set) s.heartbeat();
+    for (const s of agentSessions) s.heartbeat();
+  }, options.presenceRefreshMs ?? Math.floor(options.routing.routing.policy.presenceLeaseMs / 3));
+  presence.unref();
+
   const unsubscribe = options.bus.subscribe((event: OutboundEvent) => {
-    // A phase change moves the queue: the shared snapshot is stale from now on.
-    if (event.kind === 'status') options.queue.invalidate();
-    for (const session of customers.get(event.conversationId) ?? []) session.onEvent(event);
+    // A phase change or a router's push moves the queue: the shared snapshots are stale from now on.
+    if (event.kind === 'status') options.queue.invalidate(event.escalation?.skill);
+    if (event.kind === 'queue') options.queue.invalidate(event.skill);
+    if ('conversationId' in event && event.conversationId) {
+      for (const session of customers.get(event.conversationId) ?? []) session.onEvent(event);
+    }
     for (const session of agentSessions) session.onEvent(event);
-    if (event.kind === 'status') scheduleRefresh();
+    if (event.kind === 'status' || event.kind === 'queue') scheduleRefresh();
   });
 
   const heartbeat = setInterval(() => {
@@ -228,6 +246,7 @@ export function attachSockets(options: SocketOptions): SocketHub {
       unsubscribe();
       clearInterval(heartbeat);
       clearInterval(periodic);
+      clearInterval(presence);
       if (refreshTimer) clearTimeout(refreshTimer);
       server.off('upgrade', onUpgrade);
       for (const client of wss.clients) client.close(1001, 'server shutting down');

@@ -15,14 +15,29 @@ export interface CustomerClaims {
   conversationId: string;
   customer: Customer;
   locale?: Language;
+  /**
+   * Who an anonymous customer is across conversations, for per-customer
+   * limits: a keyed hash of the address the conversation was created from
+   * (never the address itself). Integrated customers are their customer id.
+   */
+  clientKey?: string;
   /** Expiry, seconds since the epoch. */
   exp: number;
 }
 
 const claimsSchema = z.object({
   conversationId: z.string().min(1),
-  customer: z.object({ id: z.string().min(1), name: z.string().optional(), tier: z.enum(TIERS), anonymous: z.boolean().optional() }),
+  customer: z.object({
+    id: z.string().min(1),
+    name: z.string().optional(),
+    tier: z.enum(TIERS),
+    anonymous: z.boolean().optional(),
+    paying: z.boolean().optional(),
+    phone: z.string().optional(),
+    email: z.string().optional(),
+  }),
   locale: z.enum(LANGUAGES).optional(),
+  clientKey: z.string().optional(),
   exp: z.number().int(),
 });
 
@@ -46,6 +61,11 @@ export class CustomerTokens {
     const full: CustomerClaims = { ...claims, exp: Math.floor(this.now() / 1000) + this.ttlSeconds };
     const payload = Buffer.from(JSON.stringify(full), 'utf8').toString('base64url');
     return `${payload}.${this.sign(payload)}`;
+  }
+
+  /** A keyed hash of a client address: stable per address and secret, reveals neither. */
+  clientKey(address: string): string {
+    return `ip:${createHmac('sha256', this.secret).update(`client-key:${address}`).digest('base64url').slice(0, 22)}`;
   }
 
   /** The claims of a valid, unexpired token; undefined for anything else. */

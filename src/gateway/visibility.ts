@@ -9,7 +9,6 @@
  * the authority.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { estimateWaitMs } from '../domain/eta';
 import type { SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import {
@@ -18,7 +17,6 @@ import {
   PHASES,
   PRIORITIES,
   priorityRank,
-  SKILLS,
   TIERS,
   searchAttributes as sa,
   type EscalationReason,
@@ -108,7 +106,7 @@ export function summarize(info: WorkflowExecutionInfo): ConversationSummary | un
     status: oneOf(PHASES, attrs.get(sa.status)),
     executionStatus: info.status.name,
     priority: oneOf(PRIORITIES, attrs.get(sa.priority)),
-    skill: oneOf(SKILLS, attrs.get(sa.skill)),
+    skill: attrs.get(sa.skill) || undefined,
     agentId: attrs.get(sa.agent) || undefined,
     tier: oneOf(TIERS, attrs.get(sa.tier)),
     customerId: attrs.get(sa.customerId) || undefined,
@@ -164,26 +162,4 @@ export function compareQueue(a: ConversationSummary, b: ConversationSummary): nu
 export async function listQueue(client: Client, scanLimit = 1000): Promise<ConversationSummary[]> {
   const rows = await listConversations(client, queuedQuery(), scanLimit);
   return rows.filter((r) => r.executionStatus === 'RUNNING' && r.status === 'queued').sort(compareQueue);
-}
-
-/**
- * 1-based position of a conversation in its skill queue and the domain's
- * wait estimate for it (staffing = agents with the skill in the directory).
- * `etaSeconds` is null when no agent has the skill: there is no honest estimate.
- */
-export function queueEstimate(
-  queue: ConversationSummary[],
-  conversationId: string,
-  averageHandleSeconds: number,
-  agentsWithSkill: (skill: Skill) => number,
-): { position: number; etaSeconds: number | null } | undefined {
-  const me = queue.find((q) => q.conversationId === conversationId);
-  if (!me) return undefined;
-  const position = queue.filter((q) => q.skill === me.skill).indexOf(me) + 1;
-  const waitMs = estimateWaitMs({
-    position,
-    agentsAvailable: me.skill ? agentsWithSkill(me.skill) : 0,
-    averageHandleMs: averageHandleSeconds * 1000,
-  });
-  return { position, etaSeconds: waitMs === undefined ? null : Math.ceil(waitMs / 1000) };
 }

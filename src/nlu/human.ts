@@ -31,3 +31,16 @@ const HUMAN_ZH: readonly RegExp[] = [
 export function isHumanRequest(text: string): boolean {
   return HUMAN_EN.some((re) => re.test(text)) || HUMAN_ZH.some((re) => re.test(text));
 }
+
+/**
+ * The text with its request for a human taken out ("my card was charged
+ * twice, I want a real person" → "my card was charged twice"), so what the
+ * message is about can still be classified.
+ */
+export function withoutHumanRequest(text: string): string {
+  let rest = text;
+  for (const re of [...HUMAN_EN, ...HUMAN_ZH]) {
+    rest = rest.replace(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`), ' ');
+  }
+  return rest.replace(/\s+/g, ' ').replace(/^[\s,.!?，。！？、]+|[\s,.!?，。！？、]+$/gu, '').trim();
+}

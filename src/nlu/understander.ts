@@ -6,7 +6,7 @@ import { INTENTS, type Entities, type Understanding } from '../workflows/contrac
 import type { Classification, LlmIntentClassifier, UnderstandInput, Understander } from './types';
 import { detectEmotion } from './emotion';
 import { extractEntities } from './entities';
-import { isHumanRequest } from './human';
+import { isHumanRequest, withoutHumanRequest } from './human';
 import { detectLanguage } from './language';
 import { IntentModel } from './model';
 import { matchForm, normalize } from './normalize';
@@ -35,6 +35,10 @@ export const DEFAULT_LLM_BELOW = 0.35;
 
 /** A model answer at or above this, for a different intent, overrides a pending free-text slot. */
 const SWITCH_CONFIDENCE = 0.6;
+/** A human request's remaining text needs this many words (Han characters count two to a word) to carry a topic. */
+const TOPIC_MIN_WORDS = 2;
+/** …and the local layers this much confidence in it (the workflow applies its own threshold on top). */
+const TOPIC_MIN_CONFIDENCE = 0.3;
 /** The bare value of a requested slot: the entity plus at most this many other words. */
 const BARE_VALUE_WORDS = 4;
 
@@ -181,6 +185,7 @@ class PipelineUnderstander implements Understander {
     }
     const humanRequested =
       isHumanRequest(matchText) || (answer.intent === 'contact_human_agent' && answer.confidence >= 0.8);
+    const topic = humanRequested ? this.topicBeside(matchText, language) : undefined;
     const result: Understanding = {
       intent: answer.intent,
       confidence: answer.confidence,
@@ -189,6 +194,7 @@ class PipelineUnderstander implements Understander {
       emotion,
       language,
       humanRequested,
+      ...(topic ? { topic } : {}),
       normalizedText: normalized,
     };
     // The workflow joins a burst with newlines; normalizing the whole text folds them away.
@@ -235,6 +241,18 @@ class PipelineUnderstander implements Understander {
       if (local.confidence >= 0.5) out.contextIntent = local.intent;
     }
     return out;
+  }
+
+  /**
+   * What a message that asks for a person is otherwise about, from the local
+   * layers on the rest of the text; nothing when the rest is too short to say.
+   */
+  private topicBeside(matchText: string, language: Understanding['language']): Understanding['topic'] {
+    const rest = withoutHumanRequest(matchText);
+    if (residualWords(rest) < TOPIC_MIN_WORDS) return undefined;
+    const local = this.local(rest, rest, language);
+    if (local.intent === 'contact_human_agent' || local.intent === 'contact_customer_service' || local.confidence < TOPIC_MIN_CONFIDENCE) return undefined;
+    return { intent: local.intent, confidence: local.confidence };
   }
 
   async classify(text: string, options: { useLlm?: boolean } = {}): Promise<Classification> {

@@ -49,5 +49,11 @@ export const PUBLISH_OPTIONS = {
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 5 },
 } satisfies ActivityOptions & LocalActivityOptions;
 
+/** FAQ lookup: an in-memory pick in the worker; the queue goes on without suggestions if it fails twice. */
+export const FAQ_OPTIONS = {
+  startToCloseTimeout: '5s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumAttempts: 2 },
+} satisfies ActivityOptions;
+
 /** Attempts a tool gets before its failure reaches the policy (for the tool call record). */
 export const TOOL_MAX_ATTEMPTS = TOOL_ACTIVITY_OPTIONS.retry.maximumAttempts;

@@ -52,8 +52,16 @@ export function priorityRank(priority: Priority): number {
   return PRIORITIES.indexOf(priority);
 }
 
-export const SKILLS = ['general', 'orders', 'refunds', 'technical', 'complaints', 'vip'] as const;
-export type Skill = (typeof SKILLS)[number];
+/**
+ * A skill queue id. Skills come from configuration (the routing file, see
+ * src/routing/config.ts), never from a closed list in code: the gateway
+ * validates every skill it reads against that file at start, and the
+ * workflow checks transfers against the skills in its policy.
+ */
+export type Skill = string;
+
+/** What a skill id may look like (lower-case letters, digits, "_" and "-"; 1–32). */
+export const SKILL_ID_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
 
 export const EMOTIONS = ['positive', 'neutral', 'negative', 'angry'] as const;
 export type Emotion = (typeof EMOTIONS)[number];
@@ -78,6 +86,12 @@ export const ESCALATION_REASONS = [
   'compensation_request',
   /** An anonymous customer could not prove an order is theirs within the allowed tries. */
   'verification_failed',
+  /** A complaint: the design sends complaints to people (complaintHandling 'human'). */
+  'complaint',
+  /** Legal words (lawyer, court, 起诉, 律师…): always a person, always urgent by default. */
+  'legal_threat',
+  /** The customer reports a system fault (site down, app crashing, 系统故障). */
+  'system_fault',
 ] as const;
 export type EscalationReason = (typeof ESCALATION_REASONS)[number];
 
@@ -164,6 +178,12 @@ export interface Understanding {
   language: Language;
   /** The customer explicitly asked for a human ("human", "转人工", ...). */
   humanRequested: boolean;
+  /**
+   * With a human request, what the rest of the message is about ("my card was
+   * charged twice, I want a real person" → payment_issue), so the topic still
+   * picks the queue and the priority.
+   */
+  topic?: { intent: Intent; confidence: number };
   /** The normalized text that was classified. */
   normalizedText: string;
   /**
@@ -197,6 +217,11 @@ export interface Customer {
    * back end, and the customer may act on the orders under that id only.
    */
   anonymous?: boolean;
+  /** A paying customer (paid plan): high priority by default. Set by the integration. */
+  paying?: boolean;
+  /** Contact the back end knows (integration only): lets overflow offer a callback without asking. */
+  phone?: string;
+  email?: string;
 }
 
 export const IMAGE_MIMES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const;
@@ -302,8 +327,10 @@ export interface ConversationStateView {
   slots: Record<string, string>;
   emotion: Emotion;
   escalation?: Escalation;
-  /** Present while queued: when waiting started (ISO), the skill queue and priority. */
-  queue?: { waitingSince: string; skill: Skill; priority: Priority };
+  /** Present while queued: when waiting started (ISO), the skill queue, priority and wait-limit periods passed. */
+  queue?: { waitingSince: string; skill: Skill; priority: Priority; periods: number };
+  /** A leave-a-message / callback offer in progress (overflow or outside service hours). */
+  contact?: { reason: 'overflow' | 'after_hours'; stage: string; choice?: 'message' | 'callback' };
   agent?: AgentRef;
   turnCount: number;
   lastSeq: number;
@@ -332,6 +359,81 @@ export interface ConversationInput {
    * holds is silently overwritten by a new seq 1.
    */
   recoveredAfterSeq?: number;
+}
+
+// ---------------------------------------------------------------------------
+// Routing policy: skills, service hours, priorities, service levels
+// ---------------------------------------------------------------------------
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** When people staff a skill. Absent on a skill: always open. */
+export interface ServiceHours {
+  /** IANA time zone the windows and holidays are in, e.g. "Asia/Shanghai". */
+  timeZone: string;
+  /** Opening windows per weekday as "HH:MM-HH:MM" local times; a day absent or empty is closed. */
+  weekly: Partial<Record<Weekday, string[]>>;
+  /** Closed dates, "YYYY-MM-DD" in that time zone. */
+  holidays?: string[];
+}
+
+export interface SkillDefinition {
+  id: Skill;
+  /** What the customer is told ("our refunds team"). */
+  label: Record<Language, string>;
+  hours?: ServiceHours;
+}
+
+/** Cues read from the customer's words (src/domain/cues.ts), beside the intent. */
+export const PRIORITY_CUES = ['legal', 'system_fault'] as const;
+export type PriorityCue = (typeof PRIORITY_CUES)[number];
+
+/** A priority applies when any one of its conditions holds. */
+export interface PriorityRule {
+  tiers?: Tier[];
+  /** Matches customers the integration marked as paying. */
+  paying?: boolean;
+  intents?: Intent[];
+  reasons?: EscalationReason[];
+  emotions?: Emotion[];
+  cues?: PriorityCue[];
+}
+
+/** Checked urgent → high → low; anything else is normal. */
+export interface PriorityRules {
+  urgent: PriorityRule;
+  high: PriorityRule;
+  low: PriorityRule;
+}
+
+/** What one wait-limit period does when it passes: remind the customer, alert supervisors, offer overflow. */
+export const SLA_STEPS = ['remind', 'alert', 'overflow'] as const;
+export type SlaStep = (typeof SLA_STEPS)[number];
+
+export interface RoutingPolicy {
+  skills: SkillDefinition[];
+  /** Queue for topics no rule maps. */
+  defaultSkill: Skill;
+  /** VIP customers' desk, when there is one. */
+  vipSkill?: Skill;
+  /** Topic → queue. */
+  intentSkills: Partial<Record<Intent, Skill>>;
+  priorities: PriorityRules;
+  /**
+   * Service-level target per priority, in ms (the design's "within 5 / 15 / 30
+   * minutes"). The queue serves the earliest deadline (waitingSince + target)
+   * first, so a customer past the target is never overtaken by a new arrival.
+   */
+  queueTargetsMs: Record<Priority, number>;
+  /** One step per wait-limit period (`waitLimitMs` of the tier); after the ladder, `repeat` cycles. */
+  sla: { ladder: SlaStep[][]; repeat: SlaStep[] };
+  /** A queued customer with no live socket for this long leaves the queue (abandoned). */
+  abandonAfterMs: number;
+  /** How long one customer socket report counts as "still here"; gateways refresh at a third of it. */
+  presenceLeaseMs: number;
+  /** 'human': complaints go to a person (the design); 'ticket': the AI files a complaint ticket. */
+  complaintHandling: 'human' | 'ticket';
 }
 
 /** Tunable thresholds used by the policy (deterministic inputs to the workflow). */
@@ -370,6 +472,8 @@ export interface PolicyConfig {
    * turn the AI could not resolve).
    */
   vipRule: 'upset' | 'immediate' | 'after_unresolved';
+  /** Skills, service hours, priorities and service levels (src/routing/config.ts reads them from the routing file). */
+  routing: RoutingPolicy;
 }
 
 /** What {@link conversationWorkflow} returns once the conversation is closed. */
@@ -425,6 +529,15 @@ export interface CloseRequest {
   agentId?: string;
 }
 export const closeSignal = defineSignal<[CloseRequest]>('close');
+
+export interface CustomerPresence {
+  /** One customer socket (a gateway-made id). */
+  connectionId: string;
+  /** open / alive (a refresh while queued) / closed. */
+  state: 'open' | 'alive' | 'closed';
+}
+/** The gateway reports the customer's sockets: a queued customer gone for `abandonAfterMs` leaves the queue. */
+export const customerPresenceSignal = defineSignal<[CustomerPresence]>('customerPresence');
 
 // ---------------------------------------------------------------------------
 // Updates
@@ -511,12 +624,78 @@ export const ALL_SEARCH_ATTRIBUTE_KEYS = Object.values(searchAttributes);
 // Outbound events (workflow → bus → gateway sockets)
 // ---------------------------------------------------------------------------
 
+/**
+ * What a phase change (or a first agent reply) means for the desk's figures.
+ * Carried on the events the workflow publishes anyway, so metrics cost no
+ * extra activity: the gateway counts them (src/metrics.ts).
+ */
+export type DeskNote =
+  | { kind: 'started'; tier: Tier }
+  /** AI → people (queue or a direct takeover). Releases, transfers and re-queues are not escalations. */
+  | { kind: 'escalated'; reasons: EscalationReason[]; priority: Priority; skill: Skill }
+  | { kind: 'assigned'; agentId: string; skill: Skill; waitMs: number }
+  | { kind: 'left_queue'; outcome: QueueExit; skill: Skill; waitMs: number }
+  | { kind: 'first_response'; agentId: string; ms: number }
+  | { kind: 'handled'; agentId: string; skill: Skill; handleMs: number; outcome: HandleOutcome }
+  | { kind: 'transferred'; from: Skill; to: Skill }
+  | { kind: 'released'; to: 'ai' | 'queue' }
+  | { kind: 'sla'; steps: SlaStep[]; period: number; tier: Tier; skill: Skill; waitMs: number }
+  | { kind: 'closed'; outcome: CloseOutcome; aiTurns: number; customerTurns: number };
+
+/** How a wait ended without an agent. */
+export type QueueExit = 'abandoned' | 'closed' | 'left_message' | 'callback' | 'released';
+/** How an agent's part ended (feeds the agent's performance). */
+export type HandleOutcome = 'resolved' | 'released_ai' | 'requeued' | 'transferred' | 'unresponsive';
+/** ai_resolved: closed without a person ever involved (the AI resolution rate's numerator). */
+export type CloseOutcome = 'ai_resolved' | 'human_resolved' | 'abandoned' | 'left_message' | 'callback' | 'idle_after_human';
+
+/** The supervisor alert of a passed wait limit: an event for users with the supervisor (or operator) role. */
+export interface SlaAlert {
+  conversationId: string;
+  skill: Skill;
+  priority: Priority;
+  tier: Tier;
+  waitedMs: number;
+  period: number;
+  at: string;
+}
+
 export type OutboundEvent =
-  | { kind: 'message'; conversationId: string; entry: TranscriptEntry }
+  | { kind: 'message'; conversationId: string; entry: TranscriptEntry; desk?: DeskNote[] }
   | {
       kind: 'status';
       conversationId: string;
       phase: Phase;
       agent?: AgentRef;
       escalation?: Escalation;
-    };
+      desk?: DeskNote[];
+    }
+  | { kind: 'alert'; conversationId: string; alert: SlaAlert }
+  | RoutingEvent;
+
+/**
+ * Events of the routing entities (src/routing/contract.ts has their payloads):
+ * an offer to one agent and its end, an agent's presence and load, and a
+ * queue that moved (gateways then refresh positions and estimates).
+ */
+export type RoutingEvent =
+  | { kind: 'offer'; conversationId: string; agentId: string; offer: OfferEventBody }
+  | { kind: 'offer_ended'; conversationId: string; agentId: string; offerId: string; outcome: OfferOutcome }
+  | { kind: 'agent'; agentId: string; presence: Presence; load: number; capacity: number; at: string }
+  | { kind: 'queue'; skill: Skill; size: number; at: string };
+
+export type Presence = 'online' | 'away' | 'offline';
+export type OfferOutcome = 'declined' | 'timeout' | 'unavailable' | 'withdrawn' | 'failed' | 'accepted';
+
+export interface OfferEventBody {
+  offerId: string;
+  conversationId: string;
+  skill: Skill;
+  priority: Priority;
+  tier: Tier;
+  language: Language;
+  waitingSince: string;
+  expiresAt: string;
+  reasons: EscalationReason[];
+  intent?: Intent;
+}

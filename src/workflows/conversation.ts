@@ -15,14 +15,18 @@ import {
   claimRejection,
   closeConversation,
   closeRejection,
+  contactStep,
   initialState,
+  isContactOpen,
   InvalidPolicyError,
   InvalidStateError,
   recordAgentMessage,
   recordCustomerMessage,
+  recordCustomerPresence,
   recoveryNotice,
   release,
   resolvePolicy,
+  skillIds,
   toView,
   transcriptAfter,
   transfer,
@@ -34,11 +38,11 @@ import {
   claimUpdate,
   closeSignal,
   customerMessageSignal,
+  customerPresenceSignal,
   ErrorCode,
   handoverQuery,
   LANGUAGES,
   releaseUpdate,
-  SKILLS,
   stateQuery,
   transcriptQuery,
   transferUpdate,
@@ -47,6 +51,7 @@ import {
   type ConversationResolution,
   type Handover,
   type Language,
+  type PolicyConfig,
 } from './contract';
 import { runAiPhase } from './phases/ai';
 import { runHumanPhase } from './phases/human';
@@ -60,7 +65,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   if (input.carried === undefined && input.recoveredAfterSeq !== undefined) rt.apply(recoveryNotice(rt.state, rt.now()));
   wireHandlers(rt);
   rt.startPublisher();
-  if (input.carried === undefined) rt.publishStatus();
+  if (input.carried === undefined) rt.publishStatus([{ kind: 'started', tier: rt.state.customer.tier }]);
   rt.syncSearchAttributes();
 
   for (;;) {
@@ -125,16 +130,28 @@ function wireHandlers(rt: ConversationRuntime): void {
     // Outside the AI phase a message is a relay, and it still grows this run's history.
     rt.state = r.state.phase === 'ai' ? r.state : { ...r.state, runTurns: r.state.runTurns + 1 };
     rt.publishEntries([r.entry]);
+    // An open leave-a-message / callback offer reads the message first; what it takes is not an AI turn.
+    if (isContactOpen(rt.state)) {
+      const step = contactStep(rt.state, r.entry.text, rt.now());
+      if (step.consumed) rt.apply({ state: { ...step.state, inbox: step.state.inbox.filter((seq) => seq !== r.entry.seq) }, entries: step.entries });
+    }
+  });
+
+  setHandler(customerPresenceSignal, (report) => {
+    rt.state = recordCustomerPresence(rt.state, report, rt.now(), rt.policy.routing.presenceLeaseMs);
   });
 
   setHandler(agentMessageSignal, (msg) => {
+    const before = rt.state;
     const r = recordAgentMessage(rt.state, msg, rt.now());
     if (r.kind !== 'recorded') {
       log.info('agent message ignored', { reason: r.kind, agentId: typeof msg?.agentId === 'string' ? msg.agentId : undefined });
       return;
     }
     rt.state = r.state;
-    rt.publishEntries([r.entry]);
+    // The agent's first reply since taking the conversation: the first response time.
+    const first = before.lastAgentSeq === undefined && before.assignedAt !== undefined;
+    rt.publishEntries([r.entry], first ? [{ kind: 'first_response', agentId: msg.agentId, ms: Math.max(0, rt.nowMs() - Date.parse(before.assignedAt as string)) }] : undefined);
   });
 
   setHandler(agentAssignedSignal, (a) => {
@@ -143,7 +160,7 @@ function wireHandlers(rt: ConversationRuntime): void {
       return;
     }
     rt.cancelActiveTurn();
-    rt.apply(assignAgent(rt.state, { id: a.agentId, name: a.agentName }, rt.now()));
+    rt.apply(assignAgent(rt.state, { id: a.agentId, name: a.agentName }, rt.policy, rt.now()));
   });
 
   setHandler(closeSignal, (req) => {
@@ -161,8 +178,8 @@ function wireHandlers(rt: ConversationRuntime): void {
     claimUpdate,
     (claim): ClaimResult => {
       rt.cancelActiveTurn();
-      rt.apply(assignAgent(rt.state, { id: claim.agentId, name: claim.agentName }, rt.now()));
-      return { handover: handoverOf(rt.state, claim.language), transcript: rt.state.transcript };
+      rt.apply(assignAgent(rt.state, { id: claim.agentId, name: claim.agentName }, rt.policy, rt.now()));
+      return { handover: handoverOf(rt.state, rt.policy, claim.language), transcript: rt.state.transcript };
     },
     {
       validator: (claim) => {
@@ -189,7 +206,8 @@ function wireHandlers(rt: ConversationRuntime): void {
     return toView(rt.state);
   }, {
     validator: (input) => {
-      if (!input || !SKILLS.includes(input.skill)) reject(ErrorCode.InvalidInput, `transfer needs a skill: ${SKILLS.join(' | ')}`);
+      const skills = skillIds(rt.policy.routing);
+      if (!input || !skills.includes(input.skill)) reject(ErrorCode.InvalidInput, `transfer needs a skill: ${skills.join(' | ')}`);
       const rejection = agentRejection(rt.state, input.agentId);
       if (rejection) reject(rejection, REJECTION_TEXT[rejection] ?? rejection);
     },
@@ -206,11 +224,17 @@ function wireHandlers(rt: ConversationRuntime): void {
  * the facts are identical, only the prose changes); built on the spot if an
  * agent somehow arrives without one.
  */
-function handoverOf(state: ConversationState, language?: Language): Handover {
+function handoverOf(state: ConversationState, policy: PolicyConfig, language?: Language): Handover {
   const prepared = state.handover;
   const wanted = language && LANGUAGES.includes(language) ? language : undefined;
   if (prepared && (!wanted || (prepared.handoverLanguage ?? prepared.language) === wanted)) return prepared;
-  const escalation = state.escalation ?? buildEscalation(['agent_takeover'], state.customer, state.ai.emotion, state.ai.lastIntent, new Date().toISOString());
+  const escalation =
+    state.escalation ??
+    buildEscalation(
+      { reasons: ['agent_takeover'], customer: state.customer, emotion: state.ai.emotion, intent: state.ai.lastIntent, cues: state.ai.cues },
+      policy.routing,
+      new Date().toISOString(),
+    );
   return buildHandover(state, escalation, wanted);
 }
 

@@ -18,10 +18,18 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { ConversationState, Transition } from '../domain';
-import type { ConversationInput, OutboundEvent, PolicyConfig, TranscriptEntry } from './contract';
+import { deskNotes, queueRequest, routingMessages, type ConversationState, type RoutingMessage, type Transition } from '../domain';
+import {
+  agentSlotSignal,
+  agentWorkflowId,
+  dequeueSignal,
+  enqueueSignal,
+  routerWorkflowId,
+} from '../routing/contract';
+import type { ConversationInput, DeskNote, OutboundEvent, PolicyConfig, SlaAlert, TranscriptEntry } from './contract';
 import { priorityRank, searchAttributes } from './contract';
 import { publishEventLocally, publishEvents } from './desk-activities';
+import { Outbox } from './outbox';
 
 /**
  * Patch id: the conversation workflow runs no local activities (understand
@@ -50,6 +58,8 @@ export class ConversationRuntime {
   private readonly outbox: OutboundEvent[] = [];
   private publishing = false;
   private lastSearchAttributes = '';
+  /** Messages to the routing entities (router of the skill, the agent's entity). */
+  private readonly entities = new Outbox();
 
   constructor(
     public state: ConversationState,
@@ -70,32 +80,67 @@ export class ConversationRuntime {
     return Date.now();
   }
 
-  /** Applies a transition: new state, its entries published, status and search attributes refreshed when they changed. */
+  /**
+   * Applies a transition: new state, its entries published, status and
+   * search attributes refreshed when they changed, and — read off the
+   * difference between before and after — the desk's figures (on the status
+   * event) and the messages the routing entities must hear.
+   */
   apply(t: Transition): void {
     const before = this.state;
     this.state = t.state;
     this.publishEntries(t.entries);
     const after = this.state;
+    const notes = deskNotes(before, after, this.nowMs());
     if (
+      notes.length > 0 ||
       before.phase !== after.phase ||
       before.agent?.id !== after.agent?.id ||
       JSON.stringify(before.escalation) !== JSON.stringify(after.escalation)
     ) {
-      this.publishStatus();
+      this.publishStatus(notes);
     }
+    for (const message of routingMessages(before, after, this.nowMs())) this.sendRouting(message);
     this.syncSearchAttributes();
   }
 
-  publishEntries(entries: TranscriptEntry[]): void {
-    for (const entry of entries) this.outbox.push({ kind: 'message', conversationId: this.conversationId, entry });
+  publishEntries(entries: TranscriptEntry[], desk?: DeskNote[]): void {
+    entries.forEach((entry, i) => {
+      const event: OutboundEvent = { kind: 'message', conversationId: this.conversationId, entry };
+      if (desk && desk.length > 0 && i === 0) event.desk = desk;
+      this.outbox.push(event);
+    });
   }
 
-  publishStatus(): void {
+  publishStatus(desk?: DeskNote[]): void {
     const s = this.state;
     const event: OutboundEvent = { kind: 'status', conversationId: this.conversationId, phase: s.phase };
     if (s.agent) event.agent = s.agent;
     if (s.escalation) event.escalation = s.escalation;
+    if (desk && desk.length > 0) event.desk = desk;
     this.outbox.push(event);
+  }
+
+  /** A supervisor alert (the gateway hands it to supervisor and operator sockets). */
+  publishAlert(alert: SlaAlert): void {
+    this.outbox.push({ kind: 'alert', conversationId: this.conversationId, alert });
+  }
+
+  /** Re-states the queue entry to the skill's router (an upsert): heals a router that missed it. */
+  restateQueue(): void {
+    const request = queueRequest(this.state);
+    if (request && this.state.escalation) this.sendRouting({ to: 'router', skill: this.state.escalation.skill, kind: 'enqueue', request });
+  }
+
+  private sendRouting(message: RoutingMessage): void {
+    const taskQueue = workflowInfo().taskQueue;
+    if (message.to === 'agent') {
+      this.entities.signal(agentWorkflowId(taskQueue, message.agentId), agentSlotSignal, message.event);
+    } else if (message.kind === 'enqueue') {
+      this.entities.signal(routerWorkflowId(taskQueue, message.skill), enqueueSignal, message.request);
+    } else {
+      this.entities.signal(routerWorkflowId(taskQueue, message.skill), dequeueSignal, message.request);
+    }
   }
 
   /** Upserts the desk's search attributes when any of them changed. */
@@ -136,6 +181,7 @@ export class ConversationRuntime {
    */
   startPublisher(): void {
     void this.pump();
+    this.entities.start({ events: false });
   }
 
   private async pump(): Promise<void> {
@@ -157,6 +203,6 @@ export class ConversationRuntime {
 
   /** Waits until running handlers are done and every event is published (before returning or continuing as new). */
   async quiesce(): Promise<void> {
-    await condition(() => allHandlersFinished() && this.outbox.length === 0 && !this.publishing);
+    await condition(() => allHandlersFinished() && this.outbox.length === 0 && !this.publishing && this.entities.pending === 0);
   }
 }

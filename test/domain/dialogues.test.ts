@@ -1,4 +1,4 @@
-import { fresh, seededTools, turn, u } from './helpers';
+import { fresh, policy, seededTools, turn, u } from './helpers';
 import { resolvePolicy } from '../../src/domain';
 
 describe('refund dialogue', () => {
@@ -257,18 +257,37 @@ describe('slot filling one at a time', () => {
     expect(r.replies).toEqual(['订单 100000000004 已取消。']);
   });
 
-  it('files a complaint as a ticket', () => {
+  it("files a complaint as a ticket when complaint handling is 'ticket'", () => {
     const tools = seededTools();
-    let r = turn(fresh(), u('complaint', 'I want to make a complaint'), tools);
+    const ticketPolicy = resolvePolicy({ routing: { ...policy.routing, complaintHandling: 'ticket' } });
+    const turnT = (s: Parameters<typeof turn>[0], x: Parameters<typeof turn>[1]) => turn(s, x, tools, ticketPolicy);
+    let r = turnT(fresh(), u('complaint', 'I want to make a complaint'));
     expect(r.templates).toEqual(['ask_description_complaint']);
-    r = turn(r.state, u('out_of_scope', 'the courier threw the box over the fence', { confidence: 0.4 }), tools);
+    r = turnT(r.state, u('out_of_scope', 'the courier threw the box over the fence', { confidence: 0.4 }));
     expect(r.templates).toEqual(['confirm_complaint']);
-    r = turn(r.state, u('affirm', 'yes'), tools);
+    r = turnT(r.state, u('affirm', 'yes'));
     expect(tools.calls[0]).toMatchObject({
       tool: 'createTicket',
       input: { kind: 'complaint', conversationId: 'conv-1', customerId: 'cust-regular', description: 'the courier threw the box over the fence' },
     });
     expect(r.replies[0]).toContain('TK-1');
+  });
+
+  it('by default hands a calm complaint to a person, with what the customer described', () => {
+    const tools = seededTools();
+    let r = turn(fresh(), u('complaint', 'I want to make a complaint'), tools);
+    expect(r.templates).toEqual(['ask_description_complaint']);
+    r = turn(r.state, u('out_of_scope', 'the courier threw the box over the fence', { confidence: 0.4 }), tools);
+    expect(r.templates).toEqual(['escalating_complaint']);
+    expect(r.escalation).toMatchObject({ reasons: ['complaint'], skill: 'complaints', priority: 'high' });
+    expect(r.state.ai.task?.slots.description).toBe('the courier threw the box over the fence');
+    expect(tools.calls).toEqual([]);
+  });
+
+  it('hands a calm Chinese complaint with its description straight to a person', () => {
+    const r = turn(fresh('regular', 'zh'), u('complaint', '我要投诉，快递员把包裹扔在门口还态度很差'));
+    expect(r.escalation).toMatchObject({ reasons: ['complaint'], skill: 'complaints' });
+    expect(r.replies[0]).toContain('客户关怀团队');
   });
 
   it('closes on goodbye when nothing is pending', () => {

@@ -1,4 +1,5 @@
 import { bumpPriority, priorityFor, resolvePolicy, skillFor, isHighValueRefund, decideOnUnderstandFailure } from '../../src/domain';
+import type { Customer, Emotion, EscalationReason, Intent, PriorityCue } from '../../src/workflows/contract';
 import { customer, fresh, NOW, policy, seededTools, turn, u } from './helpers';
 
 describe('escalation rules', () => {
@@ -44,9 +45,9 @@ describe('escalation rules', () => {
     expect(r.escalation?.skill).toBe('vip');
   });
 
-  it('escalates a VIP complaint straight away, with high priority', () => {
+  it('escalates a VIP complaint straight away, as urgent (the design: VIP requests are urgent)', () => {
     const r = turn(fresh('vip'), u('complaint', 'I want to complain about the delivery'));
-    expect(r.escalation).toMatchObject({ reasons: ['vip_customer'], priority: 'high', skill: 'vip' });
+    expect(r.escalation).toMatchObject({ reasons: ['vip_customer'], priority: 'urgent', skill: 'vip' });
   });
 
   it('lets the AI serve a calm VIP', () => {
@@ -55,9 +56,9 @@ describe('escalation rules', () => {
     expect(r.templates).toEqual(['order_status']);
   });
 
-  it('any VIP escalation goes to the vip skill and carries the VIP reason', () => {
+  it('any VIP escalation goes to the vip skill, carries the VIP reason and is urgent', () => {
     const r = turn(fresh('vip'), u('contact_human_agent', 'agent please', { humanRequested: true }));
-    expect(r.escalation).toMatchObject({ reasons: ['explicit_request', 'vip_customer'], priority: 'high', skill: 'vip' });
+    expect(r.escalation).toMatchObject({ reasons: ['explicit_request', 'vip_customer'], priority: 'urgent', skill: 'vip' });
   });
 
   it('escalates after more than maxAiTurns turns', () => {
@@ -163,25 +164,48 @@ describe('escalation rules', () => {
 });
 
 describe('priority and routing', () => {
-  it('maps intents to skills', () => {
+  const routing = policy.routing;
+  const p = (reasons: EscalationReason[], tier: Customer['tier'], emotion: Emotion, intent?: Intent, cues: PriorityCue[] = [], paying?: boolean) =>
+    priorityFor({ reasons, customer: { ...customer(tier), ...(paying ? { paying } : {}) }, emotion, intent, cues }, routing);
+
+  it('maps intents to skills from the routing policy', () => {
     const c = customer('regular');
-    expect(skillFor('get_refund', c)).toBe('refunds');
-    expect(skillFor('track_order', c)).toBe('orders');
-    expect(skillFor('repair_request', c)).toBe('technical');
-    expect(skillFor('complaint', c)).toBe('complaints');
-    expect(skillFor('greeting', c)).toBe('general');
-    expect(skillFor(undefined, c)).toBe('general');
-    expect(skillFor('get_refund', customer('vip'))).toBe('vip');
+    expect(skillFor('get_refund', c, routing)).toBe('refunds');
+    expect(skillFor('track_order', c, routing)).toBe('orders');
+    expect(skillFor('repair_request', c, routing)).toBe('technical');
+    expect(skillFor('complaint', c, routing)).toBe('complaints');
+    expect(skillFor('greeting', c, routing)).toBe('general');
+    expect(skillFor(undefined, c, routing)).toBe('general');
+    expect(skillFor('get_refund', customer('vip'), routing)).toBe('vip');
   });
 
-  it('computes priority from reasons, tier and emotion', () => {
-    expect(priorityFor(['explicit_request'], customer('regular'), 'neutral', 'track_order')).toBe('normal');
-    expect(priorityFor(['explicit_request'], customer('regular'), 'neutral', 'newsletter_subscription')).toBe('low');
-    expect(priorityFor(['explicit_request'], customer('enterprise'), 'neutral', 'newsletter_subscription')).toBe('normal');
-    expect(priorityFor(['high_value_refund'], customer('regular'), 'neutral')).toBe('high');
-    expect(priorityFor(['high_value_refund'], customer('regular'), 'angry')).toBe('urgent');
-    expect(priorityFor(['tool_failure'], customer('vip'), 'neutral')).toBe('high');
-    expect(priorityFor(['tool_failure'], customer('regular'), 'neutral')).toBe('normal');
+  it('ranks as the design lists: urgent, high, normal, low', () => {
+    // urgent: VIP, legal words, system faults
+    expect(p(['explicit_request'], 'vip', 'neutral')).toBe('urgent');
+    expect(p(['legal_threat'], 'regular', 'neutral', 'complaint', ['legal'])).toBe('urgent');
+    expect(p(['explicit_request'], 'regular', 'neutral', undefined, ['system_fault'])).toBe('urgent');
+    expect(p(['tool_failure'], 'regular', 'neutral')).toBe('urgent');
+    // high: enterprise or paying customers, order and payment problems
+    expect(p(['explicit_request'], 'enterprise', 'neutral', 'newsletter_subscription')).toBe('high');
+    expect(p(['explicit_request'], 'regular', 'neutral', 'newsletter_subscription', [], true)).toBe('high');
+    expect(p(['explicit_request'], 'regular', 'neutral', 'payment_issue')).toBe('high');
+    expect(p(['explicit_request'], 'regular', 'neutral', 'track_order')).toBe('high');
+    expect(p(['high_value_refund'], 'regular', 'neutral')).toBe('high');
+    expect(p(['negative_emotion'], 'regular', 'angry')).toBe('high');
+    expect(p(['complaint'], 'regular', 'neutral', 'complaint')).toBe('high');
+    // normal: the rest
+    expect(p(['explicit_request'], 'regular', 'neutral')).toBe('normal');
+    expect(p(['explicit_request'], 'regular', 'neutral', 'greeting')).toBe('normal');
+    // low: plain information
+    expect(p(['explicit_request'], 'regular', 'neutral', 'check_payment_methods')).toBe('low');
+    expect(p(['explicit_request'], 'regular', 'neutral', 'delivery_options')).toBe('low');
+  });
+
+  it('takes its rules from configuration', () => {
+    const custom = { ...routing, priorities: { urgent: {}, high: { intents: ['greeting' as Intent] }, low: { tiers: ['enterprise' as const] } } };
+    expect(priorityFor({ reasons: [], customer: customer('vip'), emotion: 'neutral', cues: [] }, custom)).toBe('normal');
+    expect(priorityFor({ reasons: [], customer: customer('regular'), emotion: 'neutral', intent: 'greeting', cues: [] }, custom)).toBe('high');
+    expect(priorityFor({ reasons: [], customer: customer('enterprise'), emotion: 'neutral', cues: [] }, custom)).toBe('low');
   });
 
   it('bumps priority one level, capped at urgent', () => {

@@ -1,5 +1,5 @@
 import { buildEscalation, buildHandover } from '../../src/domain';
-import { customer, fresh, NOW, seededTools, turn, u } from './helpers';
+import { customer, fresh, NOW, policy, seededTools, turn, u } from './helpers';
 
 describe('handover', () => {
   it('describes a tool-failure escalation completely and only from state', () => {
@@ -18,7 +18,8 @@ describe('handover', () => {
       orderIds: ['100000000002'],
       reasons: ['tool_failure'],
       emotion: 'negative',
-      priority: 'normal',
+      // A failing order system is a system fault: urgent, as the design lists it.
+      priority: 'urgent',
       skill: 'refunds',
       source: 'template',
     });
@@ -42,7 +43,7 @@ describe('handover', () => {
 
   it('asks the agent to greet when nothing is known (in the language asked for)', () => {
     const s = fresh('enterprise', 'zh');
-    const h = buildHandover(s, buildEscalation(['explicit_request'], s.customer, 'neutral', undefined, NOW), 'en');
+    const h = buildHandover(s, buildEscalation({ reasons: ['explicit_request'], customer: s.customer, emotion: 'neutral' }, policy.routing, NOW), 'en');
     expect(h.recommendedAction).toBe('Greet the customer and ask how you can help.');
     expect(h.intent).toBeUndefined();
     expect(h.summary).toContain('writing in Chinese');

@@ -8,13 +8,11 @@ import {
   closeRejection,
   enterQueue,
   idleDeadline,
-  overflow,
   recordAgentMessage,
   recordCustomerMessage,
   release,
   requeueSilentAgent,
   transfer,
-  waitLimitDeadline,
   type ConversationState,
 } from '../../src/domain';
 import { ErrorCode } from '../../src/workflows/contract';
@@ -28,18 +26,25 @@ function queued(tier: 'regular' | 'vip' = 'regular'): ConversationState {
 }
 
 function human(): ConversationState {
-  return assignAgent(queued(), { id: 'agent-1', name: 'Dana' }, NOW).state;
+  return assignAgent(queued(), { id: 'agent-1', name: 'Dana' }, policy, NOW).state;
 }
 
 describe('queue and claim', () => {
-  it('enters the queue with the wait limit in the notice', () => {
+  it('enters the queue naming the team, without promising a callback by a fixed time', () => {
     const r = turn(fresh(), u('contact_human_agent', 'human please', { humanRequested: true }));
     const q = enterQueue(r.state, r.escalation!, buildHandover(r.state, r.escalation!), policy, NOW);
     expect(q.state.phase).toBe('queued');
-    expect(q.state.queue).toEqual({ waitingSince: NOW, overflowed: false });
+    expect(q.state.queue).toEqual({ waitingSince: NOW, periods: 0, alerts: 0, cause: 'escalation' });
     expect(q.entries).toHaveLength(1);
     expect(q.entries[0]).toMatchObject({ from: 'system', seq: q.state.nextSeq - 1 });
-    expect(q.entries[0].text).toContain('within 10 minutes');
+    expect(q.entries[0].text).toContain('customer service team');
+    expect(q.entries[0].text).not.toMatch(/within \d+ minutes/);
+  });
+
+  it('adds the self-service suggestions it is given, in one notice', () => {
+    const r = turn(fresh('regular', 'zh'), u('contact_human_agent', '转人工', { humanRequested: true }));
+    const q = enterQueue(r.state, r.escalation!, buildHandover(r.state, r.escalation!), policy, NOW, ['第一条', '第二条']);
+    expect(q.entries.map((e) => e.text)).toEqual([expect.stringContaining('综合客服'), '等待期间，以下内容或许能帮到您：\n• 第一条\n• 第二条']);
   });
 
   it('refuses claims unless waiting, and refuses a second agent', () => {
@@ -54,15 +59,15 @@ describe('queue and claim', () => {
   });
 
   it('assigns the agent and announces them', () => {
-    const r = assignAgent(queued(), { id: 'agent-1', name: 'Dana' }, NOW);
-    expect(r.state).toMatchObject({ phase: 'human', agent: { id: 'agent-1', name: 'Dana' }, assignedAt: NOW, queue: undefined });
+    const r = assignAgent(queued(), { id: 'agent-1', name: 'Dana' }, policy, NOW);
+    expect(r.state).toMatchObject({ phase: 'human', agent: { id: 'agent-1', name: 'Dana' }, assignedAt: NOW, queue: undefined, hadAgent: true });
     expect(r.entries.map((e) => e.text)).toEqual(['Dana has joined the conversation.']);
-    expect(assignAgent(r.state, { id: 'agent-1', name: 'Dana' }, NOW).entries).toEqual([]);
+    expect(assignAgent(r.state, { id: 'agent-1', name: 'Dana' }, policy, NOW).entries).toEqual([]);
   });
 
   it('builds a takeover handover when an agent is assigned during the AI phase', () => {
     const s = turn(fresh(), u('get_refund', 'refund 100000000001 because broken', { entities: { orderNumber: '100000000001' } })).state;
-    const r = assignAgent(s, { id: 'agent-9', name: 'Lee' }, NOW);
+    const r = assignAgent(s, { id: 'agent-9', name: 'Lee' }, policy, NOW);
     expect(r.state.escalation?.reasons).toEqual(['agent_takeover']);
     expect(r.state.handover?.filledSlots).toEqual({ orderNumber: '100000000001', reason: 'broken' });
     expect(r.state.inbox).toEqual([]);
@@ -93,7 +98,7 @@ describe('human phase', () => {
     s = turn(s, u('contact_human_agent', 'human', { humanRequested: true })).state;
     const esc = { reasons: ['explicit_request' as const], priority: 'normal' as const, skill: 'general' as const, at: NOW };
     s = enterQueue(s, esc, buildHandover(s, esc), policy, NOW).state;
-    s = assignAgent(s, { id: 'agent-1', name: 'Dana' }, NOW).state;
+    s = assignAgent(s, { id: 'agent-1', name: 'Dana' }, policy, NOW).state;
     const r = release(s, { agentId: 'agent-1', to: 'ai', note: 'solved the address issue' }, policy, LATER);
     expect(r.state.phase).toBe('ai');
     expect(r.state.agent).toBeUndefined();
@@ -137,24 +142,7 @@ describe('human phase', () => {
   });
 });
 
-describe('overflow, close and deadlines', () => {
-  it('computes the wait limit per tier and stops after overflow', () => {
-    expect(waitLimitDeadline(queued('regular'), policy)).toBe(Date.parse(NOW) + 10 * 60_000);
-    expect(waitLimitDeadline(queued('vip'), policy)).toBe(Date.parse(NOW) + 2 * 60_000);
-    const o = overflow(queued(), 'TK-5', LATER);
-    expect(o.state.queue).toMatchObject({ overflowed: true, ticketId: 'TK-5' });
-    expect(o.state.escalation?.priority).toBe('high');
-    expect(o.state.escalation?.reasons).toContain('wait_limit');
-    expect(o.entries[0].text).toContain('TK-5');
-    expect(waitLimitDeadline(o.state, policy)).toBeUndefined();
-    expect(waitLimitDeadline(fresh(), policy)).toBeUndefined();
-  });
-
-  it('tells the customer plainly when no ticket could be created', () => {
-    const o = overflow(queued(), undefined, LATER);
-    expect(o.entries[0].text).not.toMatch(/ticket|callback/i);
-  });
-
+describe('close and deadlines', () => {
   it('closes once; agents may close only their own conversation', () => {
     const h = human();
     expect(closeRejection(h, { by: 'agent', agentId: 'agent-2' })).toBe(ErrorCode.NotAssigned);

@@ -3,7 +3,6 @@ import {
   InvalidStateError,
   MAX_SEEN_IDS,
   decide,
-  estimateWaitMs,
   initialState,
   pendingCustomerText,
   recordCustomerMessage,
@@ -122,14 +121,5 @@ describe('policy config', () => {
       expect(err).toBeInstanceOf(InvalidPolicyError);
       expect((err as InvalidPolicyError).problems).toHaveLength(3);
     }
-  });
-});
-
-describe('wait estimate', () => {
-  it('estimates from position, staffing and handle time', () => {
-    expect(estimateWaitMs({ position: 1, agentsAvailable: 2, averageHandleMs: 60_000 })).toBe(30_000);
-    expect(estimateWaitMs({ position: 3, agentsAvailable: 2, averageHandleMs: 60_000 })).toBe(90_000);
-    expect(estimateWaitMs({ position: 5, agentsAvailable: 0, averageHandleMs: 60_000 })).toBeUndefined();
-    expect(() => estimateWaitMs({ position: 0, agentsAvailable: 1, averageHandleMs: 1 })).toThrow(RangeError);
   });
 });

@@ -34,6 +34,17 @@ const SAMPLE = {
   intentLabel: 'get a refund',
   progressEn: 'checking your order',
   progressZh: '为您查询订单',
+  minutes: '12',
+  items: '• one\n• two',
+  callbackEn: 'for a callback to the number ending 5678',
+  callbackZh: '预约回电至尾号5678的电话',
+  reopen: 'Mon 5 Jan 09:00 (Asia/Shanghai)',
+  contact: 'the number ending 5678',
+  time: 'after 3pm',
+  count: '3',
+  windowMinutes: '60',
+  where: 'You are already in the queue for an agent.',
+  leftQueue: 'yes',
 };
 
 const keys = Object.keys(TEMPLATES) as TemplateKey[];

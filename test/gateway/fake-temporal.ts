@@ -20,6 +20,8 @@ import {
   type SearchAttributePair,
 } from '@temporalio/common';
 import type { EventBus } from '../../src/bus/types';
+import { DEFAULT_TASK_QUEUE } from '../../src/workflows/contract';
+import { FakeRouting } from './fake-routing';
 import {
   agentMessageSignal,
   claimUpdate,
@@ -39,6 +41,7 @@ import {
   type ConversationInput,
   type ConversationStateView,
   type CustomerMessage,
+  type DeskNote,
   type Handover,
   type Priority,
   type ReleaseInput,
@@ -76,8 +79,12 @@ export class FakeTemporal {
   readonly signalsWithStart: { workflowId: string; options: Record<string, unknown> }[] = [];
   reachable = true;
   private clock = Date.parse('2025-01-01T00:00:00Z');
+  /** The agent entities and routers (their real pure rules). */
+  readonly routing: FakeRouting;
 
-  constructor(private readonly options: FakeOptions = {}) {}
+  constructor(private readonly options: FakeOptions = {}) {
+    this.routing = new FakeRouting(options.bus, () => this.reachable);
+  }
 
   now(): string {
     this.clock += 1000;
@@ -90,6 +97,10 @@ export class FakeTemporal {
       signalWithStart: async (_fn: unknown, options: Record<string, unknown>) => {
         if (!this.reachable) throw unavailable();
         const workflowId = options.workflowId as string;
+        if (FakeRouting.isEntity(workflowId)) {
+          this.routing.signalWithStart(options);
+          return { workflowId };
+        }
         this.signalsWithStart.push({ workflowId, options });
         let conv = this.conversations.get(workflowId);
         if (conv && !conv.running) {
@@ -101,7 +112,7 @@ export class FakeTemporal {
         this.onSignal(conv, (options.signal as Def).name, (options.signalArgs as unknown[])[0]);
         return { workflowId };
       },
-      getHandle: (workflowId: string) => this.handle(workflowId),
+      getHandle: (workflowId: string) => (FakeRouting.isEntity(workflowId) ? this.routing.handle(workflowId) : this.handle(workflowId)),
       list: ({ query }: { query: string }) => {
         this.queries.push(query);
         return this.rows(query);
@@ -251,6 +262,7 @@ export class FakeTemporal {
       this.publishEntry(conv, this.record(conv, 'agent', msg.text, { messageId: msg.messageId, agentId: msg.agentId }));
     } else if (name === closeSignal.name) {
       const req = arg as CloseRequest;
+      this.leaveRouting(conv, 'closed');
       conv.state.phase = 'closed';
       conv.state.closed = { by: req.by, resolution: req.resolution, at: this.now() };
       conv.running = false;
@@ -265,10 +277,13 @@ export class FakeTemporal {
       const input = arg as ClaimInput;
       if (conv.state.phase === 'human') throw updateFailure(ErrorCode.AlreadyClaimed, 'already claimed');
       if (conv.state.phase !== 'queued') throw updateFailure(ErrorCode.NotWaiting, 'not waiting for an agent');
+      const skill = conv.state.queue?.skill ?? 'general';
       conv.state.phase = 'human';
       conv.state.agent = { id: input.agentId, name: input.agentName };
       conv.state.queue = undefined;
       this.publishStatus(conv);
+      this.routing.dequeue(DEFAULT_TASK_QUEUE, skill, { conversationId: conv.state.conversationId, reason: 'assigned', agentId: input.agentId });
+      this.routing.slot(DEFAULT_TASK_QUEUE, input.agentId, { conversationId: conv.state.conversationId, kind: 'assigned', skill });
       return { handover: this.handover(conv), transcript: structuredClone(conv.transcript) };
     }
     if (name === releaseUpdate.name || name === transferUpdate.name) {
@@ -276,6 +291,7 @@ export class FakeTemporal {
       if (conv.state.phase !== 'human' || conv.state.agent?.id !== input.agentId) {
         throw updateFailure(ErrorCode.NotAssigned, 'not the assigned agent');
       }
+      this.leaveRouting(conv, 'released');
       conv.state.agent = undefined;
       if ('to' in input && input.to === 'ai') {
         conv.state.phase = 'ai';
@@ -291,10 +307,36 @@ export class FakeTemporal {
 
   private escalate(conv: FakeConversation, priority: Priority, skill: Skill, waitingSince?: string): void {
     const at = waitingSince ?? this.now();
+    const fromAi = conv.state.phase === 'ai';
     conv.state.phase = 'queued';
     conv.state.escalation = { reasons: ['explicit_request'], priority, skill, at };
-    conv.state.queue = { waitingSince: at, skill, priority };
-    this.publishStatus(conv);
+    conv.state.queue = { waitingSince: at, skill, priority, periods: 0 };
+    // As the workflow does: only AI → people is an escalation for the desk's figures.
+    this.publishStatus(conv, fromAi ? [{ kind: 'escalated', reasons: ['explicit_request'], priority, skill }] : undefined);
+    this.routing.enqueue(DEFAULT_TASK_QUEUE, skill, {
+      conversationId: conv.state.conversationId,
+      customerId: conv.state.customer.id,
+      tier: conv.state.customer.tier,
+      language: conv.state.language,
+      priority,
+      reasons: ['explicit_request'],
+      waitingSince: at,
+    });
+  }
+
+  /** What the conversation workflow tells the routing entities when it leaves the queue or an agent's hands. */
+  private leaveRouting(conv: FakeConversation, reason: 'closed' | 'released'): void {
+    const s = conv.state;
+    if (s.phase === 'queued' && s.queue) this.routing.dequeue(DEFAULT_TASK_QUEUE, s.queue.skill, { conversationId: s.conversationId, reason });
+    if (s.phase === 'human' && s.agent) {
+      this.routing.slot(DEFAULT_TASK_QUEUE, s.agent.id, {
+        conversationId: s.conversationId,
+        kind: 'ended',
+        skill: s.escalation?.skill ?? 'general',
+        outcome: reason === 'closed' ? 'resolved' : 'requeued',
+        handleMs: 60_000,
+      });
+    }
   }
 
   private handover(conv: FakeConversation): Handover {
@@ -328,13 +370,14 @@ export class FakeTemporal {
     void this.options.bus?.publish({ kind: 'message', conversationId: conv.state.conversationId, entry });
   }
 
-  private publishStatus(conv: FakeConversation): void {
+  private publishStatus(conv: FakeConversation, desk?: DeskNote[]): void {
     void this.options.bus?.publish({
       kind: 'status',
       conversationId: conv.state.conversationId,
       phase: conv.state.phase,
       ...(conv.state.agent ? { agent: conv.state.agent } : {}),
       ...(conv.state.escalation ? { escalation: conv.state.escalation } : {}),
+      ...(desk ? { desk } : {}),
     });
   }
 

@@ -52,6 +52,7 @@ export async function startHarness(
     ...opts.deps,
   });
   await new Promise<void>((resolve) => gateway.server.listen(0, '127.0.0.1', resolve));
+  await gateway.ready();
   const { port } = gateway.server.address() as AddressInfo;
   return {
     fake,

@@ -80,16 +80,20 @@ describe('gateway HTTP API (fake Temporal)', () => {
         priority: 'urgent',
         skill: 'refunds',
         reasons: ['explicit_request'],
-        waitingSince: '2025-01-01T00:09:00.000Z',
+        waitingSince: '2025-01-01T00:09:00Z',
         customer: { id: 'c-urgent', tier: 'regular' },
+        position: 1,
+        // Nobody is online (no agent socket): no estimate rather than a made-up one.
+        etaSeconds: null,
         preview: 'refund now',
       });
+      expect(alice.body.map((i: any) => [i.skill, i.position])).toEqual([['refunds', 1], ['general', 1], ['general', 2], ['general', 3]]);
 
       const bob = await request(h.gateway.app).get('/api/agent/queue').set(bearer('bob')).expect(200);
       expect(bob.body.map((i: any) => i.conversationId)).toEqual(['normal-early', 'normal-late', 'low-old']);
 
-      // The list query is built from the contract's attribute names and asks for running workflows only.
-      expect(h.fake.queries).toContain("SwitchboardStatus = 'queued' AND ExecutionStatus = 'Running'");
+      // The desk reads the routers' live queues, not visibility.
+      expect(h.fake.queries).not.toContain("SwitchboardStatus = 'queued' AND ExecutionStatus = 'Running'");
     });
 
     it('claim: 200 with handover and transcript, then 409 already_claimed; 409 not_waiting; 404 unknown', async () => {
@@ -143,6 +147,17 @@ describe('gateway HTTP API (fake Temporal)', () => {
       const full = await request(h.gateway.app).post('/api/agent/conversations/a3/claim').set(bearer('bob')).expect(409);
       expect(full.body.error.code).toBe('at_capacity');
       expect(h.fake.conversation('a3')!.state.phase).toBe('queued');
+    });
+
+    it('five claims at once by an agent with maxConcurrent 1: one 200, four at_capacity, one conversation held', async () => {
+      for (let i = 0; i < 5; i++) h.fake.enqueue(`t${i}`, { skill: 'technical' });
+      const all = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => request(h.gateway.app).post(`/api/agent/conversations/t${i}/claim`).set(bearer('tina'))),
+      );
+      expect(all.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
+      expect(all.filter((r) => r.status === 409).every((r) => r.body.error.code === 'at_capacity')).toBe(true);
+      const held = [0, 1, 2, 3, 4].filter((i) => h.fake.conversation(`t${i}`)!.state.agent?.id === 'tina');
+      expect(held).toHaveLength(1);
     });
 
     it('only the assigned agent writes; messages, release, transfer and close', async () => {
@@ -226,7 +241,18 @@ describe('gateway HTTP API (fake Temporal)', () => {
       await request(h.gateway.app).post('/api/agent/conversations/m1/claim').set(bearer('alice')).expect(200);
       const me = await request(h.gateway.app).get('/api/agent/me').set(bearer('alice')).expect(200);
       expect(me.body).toEqual({
-        agent: { id: 'alice', name: 'Alice', skills: ['general', 'refunds'], maxConcurrent: 2, role: 'agent' },
+        agent: {
+          id: 'alice',
+          name: 'Alice',
+          skills: ['general', 'refunds'],
+          skillLevels: [
+            { skill: 'general', level: 3 },
+            { skill: 'refunds', level: 3 },
+          ],
+          languages: ['en', 'zh'],
+          maxConcurrent: 2,
+          role: 'agent',
+        },
         conversations: ['m1'],
       });
       expect(JSON.stringify(me.body)).not.toContain(TOKENS.alice);
@@ -306,7 +332,7 @@ describe('gateway HTTP API (fake Temporal)', () => {
       }
     });
 
-    it('metrics: conversations by phase from visibility, escalations and turns from the bus', async () => {
+    it('metrics: conversations by phase from visibility, escalations (AI → people only) and turns from the bus', async () => {
       h.fake.enqueue('e1');
       h.fake.enqueue('e2');
       h.fake.start('conversation-ai1', { conversationId: 'ai1', customer: { id: 'x', tier: 'regular' } });

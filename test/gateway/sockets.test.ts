@@ -182,38 +182,76 @@ describe('customer WebSocket (fake Temporal)', () => {
     expect(await ws.waitClose()).toBe(1008);
   });
 
-  it('caps explicit human requests per conversation and reports queue position and ETA', async () => {
-    h = await startHarness({ MAX_HUMAN_REQUESTS: '1', AVERAGE_HANDLE_SECONDS: '120' });
-    h.fake.enqueue('someone-else', { waitingSince: '2024-12-31T00:00:00Z' });
-    const c = await newConversation(h);
-    const ws = await TestSocket.open(customerUrl(h, c));
+  it('caps explicit human requests per customer across conversations, in the customer’s language', async () => {
+    h = await startHarness({ MAX_HUMAN_REQUESTS: '1', HUMAN_REQUEST_WINDOW_MINUTES: '60', INTEGRATION_KEY: 'integration-key-0123456789' });
+    const identified = (locale: 'en' | 'zh') =>
+      request(h.gateway.app)
+        .post('/api/conversations')
+        .set('Authorization', 'Bearer integration-key-0123456789')
+        .send({ customer: { id: 'cust-77', tier: 'regular' }, locale })
+        .expect(201)
+        .then((r) => r.body as { conversationId: string; token: string });
+    const first = await identified('en');
+    const ws = await TestSocket.open(customerUrl(h, first));
     await ws.waitFor((f) => f.type === 'status');
     ws.send({ type: 'message', id: 'h-1', text: 'I want a human' });
-    const queued = await ws.waitFor((f) => f.type === 'status' && f.phase === 'queued');
-    // Second in the general queue; alice and bob have the skill, so both are served in the first round (half of 120 s).
-    expect(queued.queue).toEqual({ position: 2, etaSeconds: 60 });
-
+    await ws.waitFor((f) => f.type === 'status' && f.phase === 'queued');
     const before = ws.frames.length;
     ws.send({ type: 'message', id: 'h-2', text: 'ＨＵＭＡＮ please' });
     const refused = await ws.waitFor((f) => f.type === 'error', 5000, before);
     expect(refused).toMatchObject({ code: 'human_request_limit', id: 'h-2' });
-    expect(refused.message).toMatch(/already in the queue/);
-    // Other messages still go through (recorded for the agent).
+    expect(refused.message).toBe(
+      "You've asked for a person 1 times in the last 60 minutes. You are already in the queue for an agent. Meanwhile I can help with orders, refunds, returns and more — just tell me what you need.",
+    );
+    // Other messages still go through (recorded for the agent); a resend of the first request is a duplicate, not a new one.
     ws.send({ type: 'message', id: 'h-3', text: 'my order is 100000000001' });
     await ws.waitFor((f) => f.type === 'ack' && f.id === 'h-3');
-    const texts = h.fake.conversation(c.conversationId)!.transcript.map((e) => e.text);
-    expect(texts).toEqual(['I want a human', 'my order is 100000000001']);
-    // A resend of the first request is a duplicate, not a new request: acked, not refused.
     ws.send({ type: 'message', id: 'h-1', text: 'I want a human' });
     expect(await ws.waitFor((f) => f.type === 'ack' && f.id === 'h-1')).toEqual({ type: 'ack', id: 'h-1', seq: 1 });
+    expect(h.fake.conversation(first.conversationId)!.transcript.map((e) => e.text)).toEqual(['I want a human', 'my order is 100000000001']);
 
-    // The queue moves when the other conversation is claimed.
-    await request(h.gateway.app)
-      .post('/api/agent/conversations/someone-else/claim')
-      .set('Authorization', `Bearer ${TOKENS.alice}`)
-      .expect(200);
+    // A new chat of the same customer does not reset the count, and a Chinese chat hears it in Chinese.
+    const second = await identified('zh');
+    const zh = await TestSocket.open(customerUrl(h, second));
+    await zh.waitFor((f) => f.type === 'status');
+    zh.send({ type: 'message', id: 'z-1', text: '转人工' });
+    const zhRefused = await zh.waitFor((f) => f.type === 'error' && f.id === 'z-1');
+    expect(zhRefused.code).toBe('human_request_limit');
+    expect(zhRefused.message).toMatch(/^您在最近 60 分钟内已 1 次要求转人工。请稍后再试。/);
+    expect(h.fake.conversation(second.conversationId)).toBeUndefined();
+
+    // Another customer is not affected.
+    const other = await newConversation(h);
+    const ows = await TestSocket.open(customerUrl(h, other));
+    await ows.waitFor((f) => f.type === 'status');
+    ows.send({ type: 'message', id: 'o-1', text: 'human please' });
+    await ows.waitFor((f) => f.type === 'status' && f.phase === 'queued');
+  });
+
+  it('reports the live queue place and estimate, and moves when the queue does', async () => {
+    h = await startHarness();
+    h.fake.enqueue('someone-else', { waitingSince: '2024-12-31T00:00:00Z' });
+    const c = await newConversation(h);
+    const ws = await TestSocket.open(customerUrl(h, c));
+    await ws.waitFor((f) => f.type === 'status');
+    ws.send({ type: 'message', id: 'q-1', text: 'I want a human' });
+    const queued = await ws.waitFor((f) => f.type === 'status' && f.phase === 'queued' && f.queue);
+    // Second in the general queue, and nobody online: no estimate, and the customer is told how many wait.
+    expect(queued.queue).toEqual({ position: 2, etaSeconds: null, size: 2, agentsOnline: 0, skill: 'general' });
+
+    // Bob opens his desk (online with 2 free slots): the first in line is offered to him, the second gets an estimate.
+    const desk = await TestSocket.open(`${h.wsUrl}/ws/agent?token=${TOKENS.bob}`);
+    const offer = await desk.waitFor((f) => f.type === 'offer');
+    expect(offer.offer).toMatchObject({ conversationId: 'someone-else', skill: 'general' });
+    const estimated = await ws.waitFor((f) => f.type === 'status' && f.queue?.etaSeconds !== null && f.queue?.etaSeconds !== undefined);
+    expect(estimated.queue).toMatchObject({ position: 2, agentsOnline: 1 });
+    expect(estimated.queue.etaSeconds).toBeLessThanOrEqual(10);
+
+    // The other conversation is claimed: this one is first now.
+    await request(h.gateway.app).post('/api/agent/conversations/someone-else/claim').set('Authorization', `Bearer ${TOKENS.alice}`).expect(200);
     const moved = await ws.waitFor((f) => f.type === 'status' && f.queue?.position === 1);
-    expect(moved.queue).toEqual({ position: 1, etaSeconds: 60 });
+    expect(moved.queue).toMatchObject({ position: 1, size: 1 });
+    await desk.close();
   });
 
   it('relays the agent, reports the agent on the status, and refuses messages once closed', async () => {

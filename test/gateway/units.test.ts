@@ -1,9 +1,9 @@
 import { TypedSearchAttributes } from '@temporalio/common';
 import { AgentDirectory, AgentDirectoryError } from '../../src/gateway/agents';
-import { countHumanRequests, detectHumanRequest } from '../../src/gateway/human-requests';
+import { alreadyRecorded, detectHumanRequest, MemorySlidingWindow } from '../../src/gateway/human-requests';
 import { decodeFrame, customerFrameSchema, CUSTOMER_FRAME_TYPES } from '../../src/gateway/schemas';
 import { CustomerTokens } from '../../src/gateway/tokens';
-import { compareQueue, queueEstimate, summarize, type ConversationSummary } from '../../src/gateway/visibility';
+import { compareQueue, summarize, type ConversationSummary } from '../../src/gateway/visibility';
 import { searchAttributes as sa } from '../../src/workflows/contract';
 
 describe('customer tokens', () => {
@@ -32,17 +32,37 @@ describe('agent directory', () => {
 
   it('authenticates by token and never exposes it', () => {
     const dir = AgentDirectory.fromJson([good, { ...good, id: 'op', token: 'token-000000000002', role: 'operator' }]);
-    expect(dir.authenticate('token-000000000001')).toEqual({ id: 'a', name: 'A', skills: ['general'], maxConcurrent: 1, role: 'agent' });
+    expect(dir.authenticate('token-000000000001')).toEqual({
+      id: 'a',
+      name: 'A',
+      skills: ['general'],
+      skillLevels: [{ skill: 'general', level: 3 }],
+      languages: ['en', 'zh'],
+      maxConcurrent: 1,
+      role: 'agent',
+    });
     expect(dir.authenticate('token-00000000000')).toBeUndefined();
     expect(dir.authenticate(undefined)).toBeUndefined();
-    expect(dir.countWithSkill('general')).toBe(1);
     expect(JSON.stringify(dir.all())).not.toContain('token-');
+  });
+
+  it('takes skills from configuration, with levels, languages and the supervisor role', () => {
+    const dir = AgentDirectory.fromJson([
+      { ...good, skills: ['billing', { skill: 'refunds', level: 5 }], languages: ['zh'], role: 'supervisor' },
+    ]);
+    expect(dir.get('a')).toMatchObject({ skills: ['billing', 'refunds'], skillLevels: [{ skill: 'billing', level: 3 }, { skill: 'refunds', level: 5 }], languages: ['zh'], role: 'supervisor' });
+    // "billing" is fine as soon as the routing configuration defines it…
+    expect(() => dir.assertSkills(['general', 'billing', 'refunds'], 'routing.json')).not.toThrow();
+    // …and an error naming the agent, the skill and the known skills when it does not.
+    expect(() => dir.assertSkills(['general', 'refunds'], 'routing.json')).toThrow(/a: skill "billing" is not defined in the routing configuration \(routing.json: general, refunds\)/);
+    expect(() => AgentDirectory.fromJson([{ ...good, skills: [{ skill: 'refunds', level: 9 }] }])).toThrow(AgentDirectoryError);
+    expect(() => AgentDirectory.fromJson([{ ...good, skills: ['Not A Skill'] }])).toThrow(/skills/);
   });
 
   it('names every problem of a bad file', () => {
     let error: unknown;
     try {
-      AgentDirectory.fromJson([good, { ...good, token: 'short', skills: ['cooking'] }]);
+      AgentDirectory.fromJson([good, { ...good, token: 'short', skills: [] }]);
     } catch (e) {
       error = e;
     }
@@ -72,16 +92,27 @@ describe('human-request cap', () => {
     }
   });
 
-  it('counts earlier customer requests only', () => {
+  it('knows a resent message from a new one', () => {
     const at = '2025-01-01T00:00:00Z';
     const transcript = [
       { seq: 1, from: 'customer' as const, text: 'human please', at, messageId: 'a' },
       { seq: 2, from: 'bot' as const, text: 'I will connect you to a human agent', at },
-      { seq: 3, from: 'customer' as const, text: '转人工', at, messageId: 'b' },
-      { seq: 4, from: 'customer' as const, text: 'thanks', at, messageId: 'c' },
     ];
-    expect(countHumanRequests(transcript, detectHumanRequest)).toBe(2);
-    expect(countHumanRequests(transcript, detectHumanRequest, 'b')).toBe(1);
+    expect(alreadyRecorded(transcript, 'a')).toBe(true);
+    expect(alreadyRecorded(transcript, 'b')).toBe(false);
+  });
+
+  it('counts per key over a sliding window: a new conversation of the same customer does not reset it', async () => {
+    const w = new MemorySlidingWindow();
+    const MIN = 60_000;
+    const take = (key: string, t: number) => w.take(key, 3, 60 * MIN, t);
+    expect(await take('customer:u1', 0)).toEqual({ allowed: true, count: 1 });
+    expect(await take('customer:u1', 10 * MIN)).toEqual({ allowed: true, count: 2 });
+    expect(await take('customer:u1', 20 * MIN)).toEqual({ allowed: true, count: 3 });
+    expect(await take('customer:u1', 30 * MIN)).toEqual({ allowed: false, count: 3 });
+    expect(await take('customer:u2', 30 * MIN)).toEqual({ allowed: true, count: 1 });
+    // The first request leaves the window an hour later; a refused one took no place.
+    expect(await take('customer:u1', 60 * MIN + 1)).toEqual({ allowed: true, count: 3 });
   });
 });
 
@@ -119,14 +150,6 @@ describe('queue order and estimate', () => {
       row('early-normal', 'normal', '2025-01-01T00:01:00Z'),
     ];
     expect(rows.sort(compareQueue).map((r) => r.conversationId)).toEqual(['urgent', 'early-normal', 'late-normal', 'low']);
-  });
-
-  it('positions within the skill queue; no estimate when nobody has the skill', () => {
-    const rows = [row('g1', 'high', '1'), row('v1', 'high', '2', 'vip'), row('g2', 'normal', '3')];
-    const agents = (skill: string) => (skill === 'general' ? 1 : 0);
-    expect(queueEstimate(rows, 'g2', 100, agents)).toEqual({ position: 2, etaSeconds: 150 });
-    expect(queueEstimate(rows, 'v1', 100, agents)).toEqual({ position: 1, etaSeconds: null });
-    expect(queueEstimate(rows, 'missing', 100, agents)).toBeUndefined();
   });
 
   it('summarizes a visibility row through the contract keys, ignoring unknown values', () => {

@@ -169,7 +169,8 @@ describe('with the real activities', () => {
       return undefined;
     }, 'escalation after the second failure', 60_000);
     expect(attempts).toHaveLength(8);
-    expect(state.escalation).toMatchObject({ reasons: ['tool_failure'], skill: 'orders', priority: 'normal' });
+    // An order system that does not answer is a system fault: urgent, as the transfer design lists it.
+    expect(state.escalation).toMatchObject({ reasons: ['tool_failure'], skill: 'orders', priority: 'urgent' });
     const transcript = await h.query(transcriptQuery, 0);
     const bot = textsFrom(transcript);
     expect(bot.at(-1)).toBe("Our systems aren't responding to me right now, so I'm connecting you with a human agent who can check for you.");

@@ -22,6 +22,7 @@ import { createTestEnv } from '../helpers/temporal-env';
 import type { Activities } from '../../src/activities';
 import { registerSearchAttributes } from '../../src/temporal/search-attributes';
 import { defaultSeed } from '../../src/commerce/seed';
+import { loadFaq, pickFaq } from '../../src/faq';
 import {
   conversationWorkflowId,
   customerMessageSignal,
@@ -179,6 +180,7 @@ export interface Calls {
 }
 
 const seed = defaultSeed();
+const faq = loadFaq();
 
 /**
  * Activities with fake clients: understanding from a script, tools from the
@@ -220,6 +222,7 @@ export function fakeActivities(overrides: Partial<Activities> = {}, script: Scri
     publishEvents: async (batch) => {
       events.push(...batch);
     },
+    suggestFaq: async (input) => pickFaq(faq, input.intent, input.language, input.max),
   };
   const merged = { ...base, ...overrides } as Activities;
   const counted = Object.fromEntries(

@@ -144,7 +144,8 @@ describe('QUEUED and HUMAN never reach the AI', () => {
     expect(calls.count('understand')).toBe(1);
 
     for (const text of ['hello?', 'I want a refund for 100000000001', 'yes']) await say(h, text);
-    await waitForState(h, (s) => s.lastSeq === 6, 'queued messages recorded');
+    // 1 request, 2 "connecting you", 3 queue notice, 4 self-service suggestions, 5–7 the messages typed while waiting.
+    await waitForState(h, (s) => s.lastSeq === 7, 'queued messages recorded');
 
     const claim = await h.executeUpdate(claimUpdate, { args: [{ agentId: 'agent-1', agentName: 'Dana' }] });
     expect(claim.handover).toMatchObject({ reasons: ['explicit_request'], skill: 'general', source: 'template' });

@@ -2,8 +2,10 @@
  * Agent desk API (bearer token from the agent directory; supervisors and
  * operators use it too). Who may read what is decided in ../access.ts.
  *
- * The claim update is the authority on who gets a conversation: visibility
- * only lists. Writes check that the caller is the assigned agent.
+ * Who gets a conversation is decided by Temporal, not by lists: the agent's
+ * entity for capacity, the conversation's claim update for "exactly one".
+ * Writes check that the caller is the assigned agent. Offers and presence
+ * are in ./routing.ts.
  */
 import { Router, type Request } from 'express';
 import type { Logger } from '../../logger';
@@ -12,8 +14,10 @@ import type { AgentDirectory } from '../agents';
 import { can, conversationAccess, servesSkill } from '../access';
 import { currentAgent, requireAgent } from '../auth';
 import type { Conversations } from '../conversations';
-import { ApiError, ApiErrorCode, toApiError } from '../errors';
+import { claimWithSlot } from '../claims';
+import { ApiError, ApiErrorCode } from '../errors';
 import type { DeskQueue } from '../queue';
+import type { RoutingDesk } from '../routing';
 import {
   agentMessageSchema,
   closeSchema,
@@ -28,6 +32,7 @@ export interface AgentRouterOptions {
   agents: AgentDirectory;
   conversations: Conversations;
   queue: DeskQueue;
+  routing: RoutingDesk;
   metrics: Metrics;
   logger: Logger;
 }
@@ -36,7 +41,7 @@ function idParam(req: Request): string {
   return conversationIdParam(req.params.id);
 }
 
-export function createAgentRouter({ agents, conversations, queue, metrics, logger }: AgentRouterOptions): Router {
+export function createAgentRouter({ agents, conversations, queue, routing, metrics, logger }: AgentRouterOptions): Router {
   const router = Router();
   router.use('/api/agent', requireAgent(agents));
 
@@ -59,29 +64,12 @@ export function createAgentRouter({ agents, conversations, queue, metrics, logge
     if (state.queue && !servesSkill(agent, state.queue.skill)) {
       throw new ApiError(ApiErrorCode.Forbidden, `this conversation needs the ${state.queue.skill} skill`);
     }
-    // Visibility lags a little on a real cluster, so an agent can briefly exceed maxConcurrent by a claim or so.
-    const held = await assignedTo(agent.id);
-    if (held.length >= agent.maxConcurrent) {
-      throw new ApiError(
-        ApiErrorCode.AtCapacity,
-        `you already hold ${held.length} conversation(s), the most you may hold at once (${agent.maxConcurrent})`,
-      );
-    }
-    try {
-      const result = await conversations.claim(id, { id: agent.id, name: agent.name, ...(agent.language ? { language: agent.language } : {}) });
-      metrics.claims.inc({ outcome: 'claimed' });
-      if (state.queue?.waitingSince) {
-        const waited = (Date.now() - Date.parse(state.queue.waitingSince)) / 1000;
-        if (Number.isFinite(waited) && waited >= 0) metrics.waitSeconds.observe(waited);
-      }
-      queue.invalidate();
-      logger.info({ conversationId: id, agentId: agent.id }, 'conversation claimed');
-      res.json(result);
-    } catch (error) {
-      const apiError = toApiError(error, id);
-      metrics.claims.inc({ outcome: apiError.code });
-      throw apiError;
-    }
+    // Capacity is the agent entity's to decide (src/gateway/claims.ts), not a count read from visibility.
+    const skill = state.queue?.skill ?? state.escalation?.skill ?? routing.routing.policy.defaultSkill;
+    const result = await claimWithSlot({ conversations, routing, metrics }, agent, id, skill);
+    queue.invalidate(skill);
+    logger.info({ conversationId: id, agentId: agent.id }, 'conversation claimed');
+    res.json(result);
   });
 
   router.post('/api/agent/conversations/:id/messages', async (req, res) => {
@@ -102,6 +90,9 @@ export function createAgentRouter({ agents, conversations, queue, metrics, logge
   router.post('/api/agent/conversations/:id/transfer', async (req, res) => {
     const id = idParam(req);
     const body = parseOrThrow(transferSchema, req.body ?? {});
+    if (!routing.skills.includes(body.skill)) {
+      throw new ApiError(ApiErrorCode.InvalidInput, `skill: "${body.skill}" is not a skill of this desk (${routing.skills.join(', ')})`);
+    }
     const state = await conversations.transfer(id, { agentId: currentAgent(res).id, skill: body.skill, note: body.note });
     queue.invalidate();
     res.json(state);

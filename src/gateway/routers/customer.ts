@@ -35,11 +35,20 @@ export function createCustomerRouter({ tokens, integrationKey, logger }: Custome
     const trusted = given !== undefined;
     const conversationId = randomUUID();
     // Without the integration key anyone could claim to be a VIP: anonymous callers get a fresh regular identity.
-    const customer: Customer =
-      trusted && body.customer
-        ? { id: body.customer.id, ...(body.customer.name ? { name: body.customer.name } : {}), tier: body.customer.tier }
-        : { id: `anon-${randomUUID()}`, tier: 'regular', anonymous: true };
-    const token = tokens.issue({ conversationId, customer, ...(body.locale ? { locale: body.locale } : {}) });
+    const identified = trusted ? body.customer : undefined;
+    const customer: Customer = identified
+      ? {
+          id: identified.id,
+          ...(identified.name ? { name: identified.name } : {}),
+          tier: identified.tier,
+          ...(identified.paying !== undefined ? { paying: identified.paying } : {}),
+          ...(identified.phone ? { phone: identified.phone } : {}),
+          ...(identified.email ? { email: identified.email } : {}),
+        }
+      : { id: `anon-${randomUUID()}`, tier: 'regular', anonymous: true };
+    // Anonymous customers are a new id per chat; limits per customer follow them by (hashed) address instead.
+    const clientKey = identified ? `customer:${identified.id}` : tokens.clientKey(req.socket.remoteAddress ?? 'unknown');
+    const token = tokens.issue({ conversationId, customer, clientKey, ...(body.locale ? { locale: body.locale } : {}) });
     logger.info({ conversationId, tier: customer.tier, trusted }, 'conversation created');
     res.status(201).json({ conversationId, token });
   });

@@ -12,6 +12,7 @@
 import { RetryState } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, sleep } from '@temporalio/workflow';
 import {
+  afterHours,
   afterTool,
   appendEntries,
   buildHandover,
@@ -26,6 +27,8 @@ import {
   render,
   TOOL_PROGRESS,
   understandInputFor,
+  serviceStatus,
+  skillDefinition,
   type Action,
   type AiState,
   type ConversationState,
@@ -37,6 +40,8 @@ import { phraseReply, summarizeHandover, toolsWithTimeout, understand, understan
 import { TOOL_MAX_ATTEMPTS } from '../activity-options';
 import { ErrorCode, type Escalation, type Handover, type ImageRef, type ToolCallRecord, type Understanding } from '../contract';
 import type { ConversationRuntime } from '../runtime';
+import { suggestFaq } from '../desk-activities';
+import { contactReady, submitContact } from './contact';
 import type { PhaseExit } from './types';
 
 /** Upper bound on policy actions in one turn (a tool result may ask for another tool). */
@@ -54,9 +59,13 @@ interface TurnResult {
 export async function runAiPhase(rt: ConversationRuntime): Promise<PhaseExit> {
   while (rt.state.phase === 'ai') {
     if (rt.shouldContinueAsNew()) return 'continue_as_new';
+    if (contactReady(rt)) {
+      await submitContact(rt);
+      continue;
+    }
     if (rt.state.inbox.length === 0) {
       const wait = Math.max(idleDeadline(rt.state, rt.policy) - rt.nowMs(), 1);
-      const woke = await condition(() => rt.state.inbox.length > 0 || rt.state.phase !== 'ai', wait);
+      const woke = await condition(() => rt.state.inbox.length > 0 || rt.state.phase !== 'ai' || contactReady(rt), wait);
       if (!woke && rt.state.phase === 'ai' && rt.state.inbox.length === 0) {
         rt.apply(closeConversation(rt.state, { by: 'system', resolution: 'idle' }, rt.now(), 'idle_closed'));
       }
@@ -302,5 +311,26 @@ async function escalate(rt: ConversationRuntime, escalation: Escalation): Promis
     log.warn('handover summary failed; using the template', { error: err instanceof Error ? err.message : String(err) });
   }
   if (rt.state.phase !== 'ai') return;
-  rt.apply(enterQueue(rt.state, escalation, handover, rt.policy, rt.now()));
+  const status = serviceStatus(skillDefinition(rt.policy.routing, escalation.skill)?.hours, rt.nowMs());
+  if (!status.open) {
+    // Nobody staffs that queue now: the AI keeps the conversation and offers a message or a callback.
+    rt.apply(afterHours(rt.state, escalation, handover, rt.policy, rt.now(), status.opensAt));
+    return;
+  }
+  const faq = await faqFor(rt, escalation);
+  if (rt.state.phase !== 'ai') return;
+  rt.apply(enterQueue(rt.state, escalation, handover, rt.policy, rt.now(), faq));
+}
+
+/** Self-service suggestions for the topic; the queue does not wait on them if the FAQ cannot be read. */
+async function faqFor(rt: ConversationRuntime, escalation: Escalation): Promise<string[]> {
+  try {
+    const intent = rt.state.ai.task?.intent ?? rt.state.ai.lastIntent;
+    const items = await suggestFaq({ language: rt.state.ai.language, ...(intent ? { intent } : {}), max: 2 });
+    return Array.isArray(items) ? items.filter((i) => typeof i === 'string').slice(0, 3) : [];
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.warn('no FAQ suggestions', { skill: escalation.skill, error: err instanceof Error ? err.message : String(err) });
+    return [];
+  }
 }

@@ -3,52 +3,68 @@
  * signal handler) and relayed to the desk; nothing here can answer them —
  * this module has no access to the AI activities.
  *
- * A durable timer runs to the tier's wait limit. When it fires, a callback
- * ticket is created, the customer is told, and the priority goes up one
- * level (the desk sorts by it; that is the supervisor alert). The deadline
- * is recomputed from state, so it survives continue-as-new.
+ * Two kinds of durable deadline, recomputed from state so they survive
+ * continue-as-new (src/domain/queue.ts):
+ * - service levels: every wait limit of the customer's tier is a period
+ *   whose steps run when it passes — remind the customer, alert the
+ *   supervisors (an event for supervisor-role users), offer to leave a
+ *   message or get a callback — and later periods repeat, so no wait is
+ *   ever forgotten;
+ * - abandonment: a customer with no live socket for `abandonAfterMs` leaves
+ *   the queue, which is recorded and counted.
  */
-import { condition, isCancellation, log } from '@temporalio/workflow';
-import { bumpPriority, overflow, waitLimitDeadline } from '../../domain';
-import { createTicket } from '../desk-activities';
+import { passPeriod, abandon, abandonDeadline, isContactOpen, offerContact, slaDeadline } from '../../domain';
+import { waitFor } from '../outbox';
 import type { ConversationRuntime } from '../runtime';
+import { contactReady, submitContact } from './contact';
 import type { PhaseExit } from './types';
 
 export async function runQueuedPhase(rt: ConversationRuntime): Promise<PhaseExit> {
   while (rt.state.phase === 'queued') {
     if (rt.shouldContinueAsNew()) return 'continue_as_new';
-    const left = () => rt.state.phase !== 'queued' || rt.shouldContinueAsNew();
-    const deadline = waitLimitDeadline(rt.state, rt.policy);
-    if (deadline === undefined) {
-      await condition(left);
+    if (contactReady(rt)) {
+      await submitContact(rt);
       continue;
     }
-    const changed = await condition(left, Math.max(deadline - rt.nowMs(), 1));
-    if (!changed && rt.state.phase === 'queued') await overflowToCallback(rt);
+    const sla = slaDeadline(rt.state, rt.policy);
+    const gone = abandonDeadline(rt.state, rt.policy);
+    const deadlines = [sla, gone].filter((t): t is number => t !== undefined);
+    // A closed socket moves abandonment closer and must re-arm the timer; a refresh only moves it later and need not wake us.
+    const woke = await waitFor(
+      () =>
+        rt.state.phase !== 'queued' ||
+        rt.shouldContinueAsNew() ||
+        contactReady(rt) ||
+        (abandonDeadline(rt.state, rt.policy) ?? Infinity) < (gone ?? Infinity),
+      deadlines.length > 0 ? Math.min(...deadlines) : undefined,
+    );
+    if (woke || rt.state.phase !== 'queued') continue;
+    const nowMs = rt.nowMs();
+    const abandonAt = abandonDeadline(rt.state, rt.policy);
+    if (abandonAt !== undefined && nowMs >= abandonAt) {
+      rt.apply(abandon(rt.state, rt.now()));
+      break;
+    }
+    const due = slaDeadline(rt.state, rt.policy);
+    if (due !== undefined && nowMs >= due) passWaitLimit(rt);
   }
   return 'phase_changed';
 }
 
-async function overflowToCallback(rt: ConversationRuntime): Promise<void> {
-  const s = rt.state;
-  const escalation = s.escalation;
-  let ticketId: string | undefined;
-  try {
-    const ticket = await createTicket({
-      conversationId: s.conversationId,
-      customerId: s.customer.id,
-      kind: 'callback',
-      subject: `Callback requested: waited past the ${s.customer.tier} wait limit`,
-      description: s.handover?.summary ?? 'Customer waited past the wait limit.',
-      priority: bumpPriority(escalation?.priority ?? 'normal'),
-      ...(s.ai.task?.slots.orderNumber ? { orderNumber: s.ai.task.slots.orderNumber } : {}),
-    });
-    ticketId = ticket.ticketId;
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-    log.warn('callback ticket not created', { error: err instanceof Error ? err.message : String(err) });
+function passWaitLimit(rt: ConversationRuntime): void {
+  const out = passPeriod(rt.state, rt.policy, rt.now());
+  const esc = rt.state.escalation;
+  rt.apply({ state: out.state, entries: out.entries });
+  if (esc && out.period > 0) {
+    rt.publishStatus([
+      { kind: 'sla', steps: out.steps, period: out.period, tier: rt.state.customer.tier, skill: esc.skill, waitMs: out.alert?.waitedMs ?? rt.nowMs() - Date.parse(rt.state.queue?.waitingSince ?? rt.now()) },
+    ]);
   }
-  // Claimed or closed while the ticket was being created: the agent is here, no overflow notice.
-  if (rt.state.phase !== 'queued') return;
-  rt.apply(overflow(rt.state, ticketId, rt.now()));
+  if (out.alert) rt.publishAlert(out.alert);
+  // The router is told again each period: an upsert that heals a router which missed the first enqueue.
+  rt.restateQueue();
+  if (out.overflow && esc && !isContactOpen(rt.state) && rt.state.contact?.stage !== 'done') {
+    const offer = offerContact(rt.state, 'overflow', esc, rt.now());
+    rt.apply({ state: offer.state, entries: offer.entries });
+  }
 }

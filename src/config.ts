@@ -160,7 +160,7 @@ const fields = z.object({
   /** Routing file (skills, service hours, priorities, service levels, assignment); unset = the built-in defaults (src/routing/config.ts). */
   ROUTING_FILE: optionalString,
   /** Assignment strategy, overriding the routing file: round_robin | best_match | load_balance | mixed. */
-  ROUTING_STRATEGY: z.enum(['round_robin', 'best_match', 'load_balance', 'mixed']).optional(),
+  ROUTING_STRATEGY: optionalString.pipe(z.enum(['round_robin', 'best_match', 'load_balance', 'mixed']).optional()),
   /** How long an agent has to accept an offered conversation before it goes to the next agent. */
   OFFER_TIMEOUT_SECONDS: positiveInt.default(30),
   /** A queued customer with no open socket for this long leaves the queue (abandoned). */

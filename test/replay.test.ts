@@ -65,9 +65,11 @@ beforeAll(async () => {
 
 describe('replay of recorded histories', () => {
   const SCENARIOS = ['anonymous-verify-progress', 'escalate-claim-release', 'overflow-timer', 'refund-en', 'refund-zh', 'release-with-context', 'takeover-mid-turn'];
+  // Scenarios of workflows and features that never ran with local activities (routing entities, service levels).
+  const SINCE_PATCH = ['abandoned', 'after-hours', 'routing-agent', 'routing-conversation', 'routing-router', 'service-levels'];
 
   it('has the recorded scenarios, as the workflow runs now and as runs recorded with local activities', () => {
-    expect(files).toEqual(SCENARIOS.flatMap((name) => [`${name}.json`, `${name}.local-activities.json`]).sort());
+    expect(files).toEqual([...SCENARIOS.flatMap((name) => [`${name}.json`, `${name}.local-activities.json`]), ...SINCE_PATCH.map((n) => `${n}.json`)].sort());
   });
 
   it('covers both sides of the no-local-activities patch', () => {

@@ -135,7 +135,7 @@ export function pickedOption(text: string): 0 | 1 | undefined {
 // ---------------------------------------------------------------------------
 
 const LEGAL_EN =
-  /\b(?:lawyers?|attorneys?|solicitors?|sue|suing|lawsuit|legal action|legal proceedings|take (?:you|this|it) to court|see you in court|court|small claims|consumer protection|ombudsman|trading standards|report you to the (?:ftc|authorities|regulator))\b/i;
+  /\b(?:lawyers?|attorneys?|solicitors?|sue|suing|lawsuit|legal action|legal proceedings|(?:take|taking) (?:you|this|it) to court|see you in court|court (?:case|action|claim)|small claims|consumer protection|ombudsman|trading standards|report you to the (?:ftc|authorities|regulator))\b/i;
 const LEGAL_ZH = /律师|起诉|法院|诉讼|打官司|告你们|告到|法律途径|法律责任|消协|消费者协会|12315|市场监管|工商局|仲裁|维权/;
 
 const FAULT_EN =

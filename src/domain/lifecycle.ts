@@ -59,6 +59,7 @@ export function enterQueue(
     escalation,
     handover,
     queue: { waitingSince: now, periods: 0, alerts: 0, cause: 'escalation' },
+    reachedDesk: true,
     inbox: [],
     agent: undefined,
     assignedAt: undefined,
@@ -93,6 +94,7 @@ export function afterHours(
   const base: ConversationState = {
     ...state,
     handover,
+    reachedDesk: state.reachedDesk ?? false,
     ai: noteAttempt({ ...state.ai, offeredHuman: false }, `Wanted a person (${escalation.reasons.join(', ')}); ${escalation.skill} is outside service hours`),
   };
   if (isContactOpen(base) && base.contact?.reason === 'after_hours') {
@@ -133,6 +135,7 @@ export function assignAgent(state: ConversationState, agent: AgentRef, policy: P
     agent: { id: agent.id, name: agent.name },
     assignedAt: now,
     hadAgent: true,
+    reachedDesk: true,
     lastAgentSeq: undefined,
     queue: undefined,
     inbox: [],

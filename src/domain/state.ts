@@ -199,6 +199,8 @@ export interface ConversationState {
   humanParts?: HumanPart[];
   /** An agent has had the conversation at some point (the AI resolution rate excludes it). */
   hadAgent?: boolean;
+  /** It reached the desk (a queue or an agent) at some point; outside service hours it does not. */
+  reachedDesk?: boolean;
 }
 
 export interface HumanPart {

@@ -17,6 +17,7 @@ interface Pair {
 }
 
 const opt = (v: string | undefined, text: (v: string) => string): string => (v ? text(v) : '');
+const minutesEn = (m: string | undefined): string => `${m} minute${m === '1' ? '' : 's'}`;
 
 export const TEMPLATES = {
   greeting: {
@@ -202,11 +203,11 @@ export const TEMPLATES = {
     zh: (p) => `等待期间，以下内容或许能帮到您：\n${p.items}`,
   },
   queue_remind: {
-    en: (p) => `You've been waiting ${p.minutes} minutes. You're still in the queue and will be connected as soon as an agent is free.`,
+    en: (p) => `You've been waiting ${minutesEn(p.minutes)}. You're still in the queue and will be connected as soon as an agent is free.`,
     zh: (p) => `您已等待 ${p.minutes} 分钟，仍在排队中，客服空闲后会立即为您接入。`,
   },
   queue_supervisor: {
-    en: (p) => `You've been waiting ${p.minutes} minutes, longer than we aim for, so I've let a supervisor know.`,
+    en: (p) => `You've been waiting ${minutesEn(p.minutes)}, longer than we aim for, so I've let a supervisor know.`,
     zh: (p) => `您已等待 ${p.minutes} 分钟，超过了我们的服务目标，已通知主管跟进。`,
   },
   contact_offer_overflow: {
@@ -269,7 +270,7 @@ export const TEMPLATES = {
   },
   human_request_limit: {
     en: (p) =>
-      `You've asked for a person ${p.count} times in the last ${p.windowMinutes} minutes. ${p.where} Meanwhile I can help with orders, refunds, returns and more — just tell me what you need.`,
+      `You've asked for a person ${p.count === '1' ? 'once' : `${p.count} times`} in the last ${minutesEn(p.windowMinutes)}. ${p.where} Meanwhile I can help with orders, refunds, returns and more — just tell me what you need.`,
     zh: (p) => `您在最近 ${p.windowMinutes} 分钟内已 ${p.count} 次要求转人工。${p.where}在此期间，我可以帮您处理订单、退款、退换货等问题，请告诉我您的需求。`,
   },
   human_request_limit_queued: {

@@ -69,8 +69,9 @@ export async function agentWorkflow(input: AgentEntityInput): Promise<void> {
   }
   const outbox = new Outbox();
   outbox.start();
-  // A fresh run reports itself so routers learn about it; a continued run already has.
-  let reportNeeded = input.carried === undefined;
+  // Every run reports itself: a fresh agent so routers learn about it, a continued one because changes may have
+  // arrived between its last report and the continue-as-new.
+  let reportNeeded = true;
   const now = () => new Date().toISOString();
 
   const run = (step: AgentStep): void => {
@@ -162,13 +163,10 @@ export async function agentWorkflow(input: AgentEntityInput): Promise<void> {
       state = { ...state, version: state.version + 1, reportedSkills: state.profile.skills.map((s) => s.skill) };
     }
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (state.settings.eventsPerRun ?? EVENTS_PER_RUN)) {
+      // Under constant traffic there is always something new to report; the next run reports first thing, so carry on now.
       await condition(() => allHandlersFinished() && outbox.pending === 0);
-      // Handlers that ran while waiting may have changed the state: report before carrying it.
-      if (!reportNeeded) {
-        log.info('agent entity continuing as new', { agentId: state.profile.id });
-        return continueAsNew<typeof agentWorkflow>({ profile: state.profile, settings: state.settings, taskQueue: state.taskQueue, carried: state });
-      }
-      continue;
+      log.info('agent entity continuing as new', { agentId: state.profile.id });
+      return continueAsNew<typeof agentWorkflow>({ profile: state.profile, settings: state.settings, taskQueue: state.taskQueue, carried: state });
     }
     const deadline = nextAgentDeadline(state);
     // Woken early only when there is something to say or a deadline moved closer (a lease refresh moves it later: no wake).

@@ -246,7 +246,8 @@ function resolutionOf(state: ConversationState): ConversationResolution {
     closedAt: closed.at,
     turnCount: state.ai.counters.totalTurns,
     lastSeq: state.nextSeq - 1,
-    escalated: state.handover !== undefined,
+    // States carried from before the flag existed: a handover meant an escalation then.
+    escalated: state.reachedDesk ?? state.handover !== undefined,
     reasons: state.handover?.reasons ?? [],
     toolCalls: { total: state.toolCalls.length, failed: state.toolCalls.filter((c) => !c.ok).length },
   };

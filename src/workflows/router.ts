@@ -104,12 +104,10 @@ export async function routerWorkflow(input: RouterInput): Promise<void> {
       lastPush = nowMs;
     }
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (state.settings.eventsPerRun ?? EVENTS_PER_RUN)) {
+      // Changes that arrive while the messages drain are in the carried state; the next run starts with a routing pass.
       await condition(() => allHandlersFinished() && outbox.pending === 0);
-      if (!dirty) {
-        log.info('router continuing as new', { skill: state.skill, waiting: state.queue.length });
-        return continueAsNew<typeof routerWorkflow>({ skill: state.skill, taskQueue: state.taskQueue, settings: state.settings, carried: state });
-      }
-      continue;
+      log.info('router continuing as new', { skill: state.skill, waiting: state.queue.length });
+      return continueAsNew<typeof routerWorkflow>({ skill: state.skill, taskQueue: state.taskQueue, settings: state.settings, carried: state });
     }
     const deadlines = [nextRouterDeadline(state), state.queue.length > 0 ? lastPush + state.settings.refreshMs : undefined].filter(
       (t): t is number => t !== undefined,

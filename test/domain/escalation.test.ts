@@ -1,4 +1,4 @@
-import { bumpPriority, priorityFor, resolvePolicy, skillFor, isHighValueRefund, decideOnUnderstandFailure } from '../../src/domain';
+import { bumpPriority, priorityCues, priorityFor, resolvePolicy, skillFor, isHighValueRefund, decideOnUnderstandFailure } from '../../src/domain';
 import type { Customer, Emotion, EscalationReason, Intent, PriorityCue } from '../../src/workflows/contract';
 import { customer, fresh, NOW, policy, seededTools, turn, u } from './helpers';
 
@@ -221,5 +221,62 @@ describe('priority and routing', () => {
     expect(isHighValueRefund({ amount: 1299, currency: 'CNY' }, policy)).toBe(false);
     expect(isHighValueRefund({ amount: 3599, currency: 'CNY' }, policy)).toBe(true);
     expect(isHighValueRefund({ amount: 1, currency: 'XTS' }, policy)).toBe(true);
+  });
+});
+
+describe('the topic is not lost (the design’s priorities through decide)', () => {
+  const human = (text: string, topic?: Intent, extra: Partial<Parameters<typeof u>[2]> = {}) =>
+    u('contact_human_agent', text, { humanRequested: true, ...(topic ? { topic: { intent: topic, confidence: 0.9 } } : {}), ...extra });
+
+  it('a payment problem asked with a human request goes to the payments queue at high priority', () => {
+    const en = turn(fresh(), human('my card was charged twice, I want a real person', 'payment_issue'));
+    expect(en.escalation).toMatchObject({ reasons: ['explicit_request'], skill: 'refunds', priority: 'high' });
+    expect(en.state.ai.lastIntent).toBe('payment_issue');
+    const zh = turn(fresh('regular', 'zh'), human('我被扣了两次款，转人工', 'payment_issue'));
+    expect(zh.escalation).toMatchObject({ skill: 'refunds', priority: 'high' });
+  });
+
+  it('a task and its details in the same message travel with the handover', () => {
+    const r = turn(
+      fresh(),
+      human('I want a refund for order 100000000001, get me a human', 'get_refund', { entities: { orderNumber: '100000000001' } }),
+    );
+    expect(r.escalation).toMatchObject({ skill: 'refunds', priority: 'high' });
+    expect(r.state.ai.task).toMatchObject({ intent: 'get_refund', slots: { orderNumber: '100000000001' } });
+  });
+
+  it('legal words are urgent and reach a person even from a calm customer (EN and 中文)', () => {
+    const en = turn(fresh(), u('complaint', 'I will contact my lawyer about this', { emotion: 'neutral' }));
+    expect(en.escalation).toMatchObject({ priority: 'urgent' });
+    expect(en.escalation?.reasons).toContain('legal_threat');
+    const zh = turn(fresh('regular', 'zh'), u('out_of_scope', '再不解决我就去法院起诉你们', { confidence: 0.3 }));
+    expect(zh.escalation).toMatchObject({ priority: 'urgent', reasons: ['legal_threat'] });
+    // And they keep counting later in the conversation.
+    expect(zh.state.ai.cues).toEqual(['legal']);
+  });
+
+  it('a reported system fault is urgent', () => {
+    const en = turn(fresh(), u('place_order', 'your website is down and I cannot pay', { confidence: 0.2 }));
+    expect(en.escalation).toMatchObject({ reasons: ['system_fault'], priority: 'urgent' });
+    const zh = turn(fresh('regular', 'zh'), u('payment_issue', '系统故障，付不了款'));
+    expect(zh.escalation?.reasons).toEqual(expect.arrayContaining(['system_fault']));
+    expect(zh.escalation?.priority).toBe('urgent');
+  });
+
+  it('plain information is low; enterprise customers rank high', () => {
+    expect(turn(fresh(), human('what payment methods do you take? human please', 'check_payment_methods')).escalation?.priority).toBe('low');
+    expect(turn(fresh('enterprise'), human('human please')).escalation?.priority).toBe('high');
+    expect(turn(fresh(), human('human please')).escalation?.priority).toBe('normal');
+  });
+
+  it('does not mistake ordinary words for legal or fault cues', () => {
+    for (const text of ['the food court delivery was late', 'I wonder if the app supports dark mode', 'is the system down for maintenance tonight?']) {
+      const reasons = turn(fresh(), u('out_of_scope', text, { confidence: 0.2 })).escalation?.reasons ?? [];
+      expect({ text, legal: reasons.includes('legal_threat') }).toEqual({ text, legal: false });
+    }
+    expect(priorityCues('I will take you to court')).toEqual(['legal']);
+    expect(priorityCues('the app keeps crashing')).toEqual(['system_fault']);
+    expect(priorityCues('我要去消协投诉你们')).toEqual(['legal']);
+    expect(turn(fresh(), u('track_order', 'where is my order 100000000002', { entities: { orderNumber: '100000000002' } })).escalation).toBeUndefined();
   });
 });

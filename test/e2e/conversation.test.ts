@@ -309,7 +309,10 @@ it('operators list conversations and read a history; metrics count what happened
   expect(value(/switchboard_intent_layer_hits_total\{layer="rule"\} (\d+)/)).toBeGreaterThan(0);
   expect(value(/switchboard_escalations_total\{reason="explicit_request"\} (\d+)/)).toBeGreaterThan(0);
   expect(value(/switchboard_claims_total\{outcome="claimed"\} (\d+)/)).toBeGreaterThan(0);
-  expect(value(/switchboard_queue_wait_seconds_count (\d+)/)).toBeGreaterThan(0);
+  expect(value(/switchboard_queue_wait_seconds_count\{outcome="assigned",skill="[a-z_-]+"\} (\d+)/)).toBeGreaterThan(0);
+  expect(value(/switchboard_conversations_started_total\{tier="regular"\} (\d+)/)).toBeGreaterThan(0);
+  expect(value(/switchboard_first_response_seconds_count (\d+)/)).toBeGreaterThan(0);
+  expect(value(/switchboard_handle_seconds_count\{skill="[a-z_-]+",outcome="released_ai"\} (\d+)/)).toBeGreaterThan(0);
   expect(value(/switchboard_tool_failures_total\{tool="getOrder",type="tool_unavailable"\} (\d+)/)).toBeGreaterThanOrEqual(1);
   expect(value(/switchboard_conversations\{phase="ai"\} (\d+)/)).toBeGreaterThan(0);
 

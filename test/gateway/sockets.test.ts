@@ -201,7 +201,7 @@ describe('customer WebSocket (fake Temporal)', () => {
     const refused = await ws.waitFor((f) => f.type === 'error', 5000, before);
     expect(refused).toMatchObject({ code: 'human_request_limit', id: 'h-2' });
     expect(refused.message).toBe(
-      "You've asked for a person 1 times in the last 60 minutes. You are already in the queue for an agent. Meanwhile I can help with orders, refunds, returns and more — just tell me what you need.",
+      "You've asked for a person once in the last 60 minutes. You are already in the queue for an agent. Meanwhile I can help with orders, refunds, returns and more — just tell me what you need.",
     );
     // Other messages still go through (recorded for the agent); a resend of the first request is a duplicate, not a new one.
     ws.send({ type: 'message', id: 'h-3', text: 'my order is 100000000001' });

@@ -58,6 +58,35 @@ function realActivities(): { activities: Activities; attempts: Attempt[]; events
   return { activities: { ...real, getOrder }, attempts, events };
 }
 
+describe('the topic survives a request for a person (real NLU)', () => {
+  it.each([
+    ['my card was charged twice, I want a real person', 'en', 'refunds', 'high', 'payment_issue'],
+    ['我被扣了两次款，转人工', 'zh', 'refunds', 'high', 'payment_issue'],
+    ['where is my order 100000000002, let me talk to a human', 'en', 'orders', 'high', 'track_order'],
+    ['I will sue you if this is not fixed, get me a human', 'en', 'general', 'urgent', undefined],
+    ['你们再不处理我就去法院起诉，转人工', 'zh', 'complaints', 'urgent', 'complaint'],
+    ['I want to complain: the courier was rude and threw my parcel over the fence', 'en', 'complaints', 'high', 'complaint'],
+    // Too short to be the description: the assistant asks what happened once, then hands it over.
+    ['我要投诉，快递员态度很差|他把包裹扔在门口，还对我大喊大叫', 'zh', 'complaints', 'high', 'complaint'],
+  ])('%s (%s) → %s queue, %s priority', async (texts, locale, skill, priority, intent) => {
+    const { activities } = realActivities();
+    const { taskQueue } = await t.worker(activities);
+    const [text, ...more] = texts.split('|');
+    const h = await startConversation(t.client, taskQueue, text, { locale: locale as 'en' | 'zh' });
+    for (const next of more) {
+      await waitForEntries(h, 1);
+      await say(h, next);
+    }
+    const state = await eventually(async () => {
+      const s = await h.query(stateQuery);
+      return s.phase === 'queued' ? s : undefined;
+    }, 'queued');
+    expect(state.escalation).toMatchObject({ skill, priority });
+    if (intent) expect(state.intent).toBe(intent);
+    await h.terminate();
+  });
+});
+
 describe('with the real activities', () => {
   it('runs an English refund end to end and the backend records it once', async () => {
     const { activities } = realActivities();

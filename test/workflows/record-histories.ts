@@ -7,25 +7,44 @@
  * Re-record after an intentional, versioned change to the workflow; an
  * unintentional change is what the replay test is there to catch.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
+import type { WorkflowHandle } from '@temporalio/client';
+import { loadConfig } from '../../src/config';
+import { DEFAULT_ROUTING } from '../../src/domain/routing-policy';
+import { AgentDirectory } from '../../src/gateway/agents';
+import { claimWithSlot } from '../../src/gateway/claims';
+import { Conversations } from '../../src/gateway/conversations';
+import { RoutingDesk } from '../../src/gateway/routing';
+import { createLogger } from '../../src/logger';
+import { createMetrics } from '../../src/metrics';
+import { resolveRouting } from '../../src/routing/config';
+import { agentWorkflowId, routerWorkflowId } from '../../src/routing/contract';
 import {
   agentAssignedSignal,
   agentMessageSignal,
   claimUpdate,
   closeSignal,
+  customerPresenceSignal,
   releaseUpdate,
+  stateQuery,
+  type OutboundEvent,
 } from '../../src/workflows/contract';
 import { defaultSeed } from '../../src/commerce/seed';
 import { createUnderstander } from '../../src/nlu';
-import { fakeActivities, say, startConversation, startTestEnv, waitForEntries, waitForState, type ConversationHandle, type TestEnv } from './support';
+import { eventually, fakeActivities, say, startConversation, startTestEnv, waitForEntries, waitForState, type Calls, type ConversationHandle, type TestEnv } from './support';
 
 const OUT = join(__dirname, '../fixtures/histories');
 /** The real understanding pipeline, where a scenario needs what it reads out of context. */
 const nlu = createUnderstander();
 
+/** A conversation scenario drives one conversation to its close and returns it. */
 type Scenario = (t: TestEnv, taskQueue: string) => Promise<ConversationHandle>;
+/** A routing scenario returns finished runs (closed, or continued as new) by fixture name. */
+type RoutingScenario = (t: TestEnv, taskQueue: string, calls: Calls) => Promise<Record<string, WorkflowHandle>>;
+
+const SHORT_LIMITS = { waitLimitMs: { vip: 60_000, enterprise: 60_000, regular: 60_000 } };
 
 const scenarios: Record<string, Scenario> = {
   async 'refund-en'(t, tq) {
@@ -94,13 +113,44 @@ const scenarios: Record<string, Scenario> = {
     await h.signal(closeSignal, { by: 'customer' });
     return h;
   },
-  async 'overflow-timer'(t, tq) {
-    const h = await startConversation(t.client, tq, 'human please', { conversationId: 'replay-overflow' });
+  async 'service-levels'(t, tq) {
+    const h = await startConversation(t.client, tq, 'human please', { conversationId: 'replay-service-levels', policy: SHORT_LIMITS });
+    await h.signal(customerPresenceSignal, { connectionId: 'sock-1', state: 'open' });
     await waitForState(h, (s) => s.phase === 'queued', 'queued');
-    await t.env.sleep(10 * 60_000 + 1000);
-    await waitForState(h, (s) => s.escalation?.reasons.includes('wait_limit') === true, 'overflow');
-    await h.executeUpdate(claimUpdate, { args: [{ agentId: 'agent-2', agentName: 'Lee' }], updateId: 'claim-2' });
-    await h.signal(closeSignal, { by: 'agent', agentId: 'agent-2', resolution: 'called back' });
+    // remind, alert, overflow offer
+    for (let period = 1; period <= 3; period++) {
+      await t.env.sleep(60_000);
+      await waitForState(h, (s) => (s.queue?.periods ?? 0) >= period, `period ${period}`);
+      await h.signal(customerPresenceSignal, { connectionId: 'sock-1', state: 'alive' });
+    }
+    await say(h, '2', 'sl-1');
+    await waitForState(h, (s) => s.contact?.stage === 'phone', 'asked for a phone');
+    await say(h, '+44 20 7946 0958', 'sl-2');
+    await waitForState(h, (s) => s.contact?.stage === 'time', 'asked for a time');
+    await say(h, 'tomorrow morning', 'sl-3');
+    await waitForState(h, (s) => s.phase === 'ai', 'left the queue');
+    await h.signal(closeSignal, { by: 'customer' });
+    return h;
+  },
+  async 'abandoned'(t, tq) {
+    const h = await startConversation(t.client, tq, '转人工', { conversationId: 'replay-abandoned', locale: 'zh' });
+    await h.signal(customerPresenceSignal, { connectionId: 'sock-1', state: 'open' });
+    await waitForState(h, (s) => s.phase === 'queued', 'queued');
+    await h.signal(customerPresenceSignal, { connectionId: 'sock-1', state: 'closed' });
+    return h;
+  },
+  async 'after-hours'(t, tq) {
+    const today = new Date(await t.env.currentTimeMs()).toISOString().slice(0, 10);
+    const hours = { timeZone: 'UTC', weekly: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['00:00-24:00']])), holidays: [today] };
+    const routing = { ...DEFAULT_ROUTING, skills: DEFAULT_ROUTING.skills.map((k) => (k.id === 'general' ? { ...k, hours } : k)) };
+    const h = await startConversation(t.client, tq, 'human please', { conversationId: 'replay-after-hours', policy: { routing } });
+    await waitForState(h, (s) => s.contact?.stage === 'offered', 'offer');
+    await say(h, '1', 'ah-1');
+    await waitForState(h, (s) => s.contact?.stage === 'message', 'asked for the message');
+    await say(h, 'please email me at anna@example.com about my invoice', 'ah-2');
+    await waitForEntries(h, 1, 'system');
+    await eventually(async () => ((await h.query(stateQuery)).contact === undefined ? true : undefined), 'ticket filed');
+    await h.signal(closeSignal, { by: 'customer' });
     return h;
   },
   async 'takeover-mid-turn'(t, tq) {
@@ -126,8 +176,67 @@ export function historyFileText(history: temporal.api.history.v1.IHistory): stri
   return JSON.stringify(temporal.api.history.v1.History.toObject(message, { longs: String, enums: String, bytes: String }), null, 1) + '\n';
 }
 
+/**
+ * Two agents and the general router with runs short enough to continue as
+ * new: an offer declined, the next agent accepts (offer → claim), talks,
+ * closes; then socket refreshes until both entities have continued as new.
+ * Records the conversation and the first run of the accepting agent and of
+ * the router.
+ */
+const routingScenarios: Record<string, RoutingScenario> = {
+  async 'routing'(t, tq, calls) {
+    const routing = resolveRouting({ assignment: { strategy: 'round_robin' } }, { OFFER_TIMEOUT_SECONDS: 30, ABANDON_AFTER_SECONDS: 120, AVERAGE_HANDLE_SECONDS: 180 });
+    routing.agent.eventsPerRun = 80;
+    routing.router.eventsPerRun = 80;
+    const agents = AgentDirectory.fromJson([
+      { id: 'ann', name: 'Ann', token: 'token-ann-0123456789', skills: ['general'], maxConcurrent: 2 },
+      { id: 'bob', name: 'Bob', token: 'token-bob-0123456789', skills: ['general', { skill: 'refunds', level: 5 }], maxConcurrent: 2 },
+    ]);
+    const desk = new RoutingDesk(t.client, tq, routing, agents, createLogger({ level: 'silent' }));
+    await desk.ensure();
+    const firstRun = async (workflowId: string) => (await t.client.workflow.getHandle(workflowId).describe()).runId;
+    const bobId = agentWorkflowId(tq, 'bob');
+    const routerId = routerWorkflowId(tq, 'general');
+    const [bobRun, routerRun] = await Promise.all([firstRun(bobId), firstRun(routerId)]);
+    const [ann, bob] = [agents.get('ann')!, agents.get('bob')!];
+    await desk.connection(ann, 's-ann', 'open');
+    await desk.connection(bob, 's-bob', 'open');
+    const h = await startConversation(t.client, tq, 'human please', { conversationId: 'replay-routing' });
+    const offers = () => calls.events.filter((e): e is Extract<OutboundEvent, { kind: 'offer' }> => e.kind === 'offer');
+    const first = await eventually(async () => offers()[0], 'first offer');
+    const next = first.agentId === 'ann' ? bob : ann;
+    await desk.respond(first.agentId === 'ann' ? ann : bob, first.offer.offerId, false);
+    const second = await eventually(async () => offers().find((o) => o.agentId === next.id), 'second offer');
+    await desk.respond(next, second.offer.offerId, true);
+    const conversations = new Conversations(t.client, loadConfig({ TASK_QUEUE: tq, LOG_LEVEL: 'silent' }));
+    await claimWithSlot({ conversations, routing: desk, metrics: createMetrics({ defaultMetrics: false }) }, next, 'replay-routing', 'general');
+    await h.signal(agentMessageSignal, { agentId: next.id, messageId: 'rt-a1', text: 'Hello, how can I help?' });
+    await waitForEntries(h, 1, 'agent');
+    await h.signal(closeSignal, { by: 'agent', agentId: next.id, resolution: 'solved' });
+    await h.result();
+    // Keep both entities busy until each has continued as new once.
+    const runs = (id: string) => t.client.workflow.count(`WorkflowId = '${id}'`).then((c) => c.count);
+    for (let i = 0; i < 200 && ((await runs(bobId)) < 2 || (await runs(routerId)) < 2); i++) {
+      await desk.connection(bob, 's-bob', 'alive');
+      await desk.setPresence(bob, i % 2 === 0 ? 'away' : 'online');
+    }
+    return {
+      'routing-conversation': h,
+      'routing-agent': t.client.workflow.getHandle(bobId, bobRun),
+      'routing-router': t.client.workflow.getHandle(routerId, routerRun),
+    };
+  },
+};
+
+async function record(name: string, h: WorkflowHandle): Promise<void> {
+  const history = await h.fetchHistory();
+  writeFileSync(join(OUT, `${name}.json`), historyFileText(history));
+  console.log(`${name}: ${history.events?.length ?? 0} events`);
+}
+
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
+  for (const f of readdirSync(OUT)) if (f.endsWith('.json')) rmSync(join(OUT, f));
   const t = await startTestEnv();
   try {
     for (const [name, scenario] of Object.entries(scenarios)) {
@@ -145,9 +254,12 @@ async function main(): Promise<void> {
       const { taskQueue } = await t.worker(activities);
       const h = await scenario(t, taskQueue);
       await h.result();
-      const history = await h.fetchHistory();
-      writeFileSync(join(OUT, `${name}.json`), historyFileText(history));
-      console.log(`${name}: ${history.events?.length ?? 0} events`);
+      await record(name, h);
+    }
+    for (const scenario of Object.values(routingScenarios)) {
+      const { activities, calls } = fakeActivities();
+      const { taskQueue } = await t.worker(activities);
+      for (const [name, h] of Object.entries(await scenario(t, taskQueue, calls))) await record(name, h);
     }
   } finally {
     await t.close();

@@ -58,15 +58,35 @@ const entrySchema = z.object({
   messageId: z.string().optional(),
   agentId: z.string().optional(),
 });
+// Desk notes feed the metrics; their shape is the contract's DeskNote, checked here only for a kind.
+const deskSchema = z.array(z.looseObject({ kind: z.string() })).optional();
+const presence = z.enum(['online', 'away', 'offline']);
 const eventSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('message'), conversationId: z.string().min(1), entry: entrySchema }),
+  z.object({ kind: z.literal('message'), conversationId: z.string().min(1), entry: entrySchema, desk: deskSchema }),
   z.object({
     kind: z.literal('status'),
     conversationId: z.string().min(1),
     phase: z.enum(PHASES),
     agent: z.object({ id: z.string(), name: z.string() }).optional(),
     escalation: z.any().optional(),
+    desk: deskSchema,
   }),
+  z.object({ kind: z.literal('alert'), conversationId: z.string().min(1), alert: z.looseObject({ conversationId: z.string(), skill: z.string() }) }),
+  z.object({
+    kind: z.literal('offer'),
+    conversationId: z.string().min(1),
+    agentId: z.string().min(1),
+    offer: z.looseObject({ offerId: z.string(), conversationId: z.string(), skill: z.string(), expiresAt: z.string() }),
+  }),
+  z.object({
+    kind: z.literal('offer_ended'),
+    conversationId: z.string().min(1),
+    agentId: z.string().min(1),
+    offerId: z.string().min(1),
+    outcome: z.enum(['declined', 'timeout', 'unavailable', 'withdrawn', 'failed', 'accepted']),
+  }),
+  z.object({ kind: z.literal('agent'), agentId: z.string().min(1), presence, status: presence, load: z.number(), capacity: z.number(), at: z.string() }),
+  z.object({ kind: z.literal('queue'), skill: z.string().min(1), size: z.number(), at: z.string() }),
 ]);
 
 export interface RedisBusOptions {

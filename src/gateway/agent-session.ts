@@ -7,7 +7,8 @@
  * - `{ type: "queue", items: QueueItem[] }` on connect and whenever the queue may have moved;
  * - `{ type: "offer", offer }` a conversation offered to this agent (accept or decline over HTTP before `offer.expiresAt`);
  * - `{ type: "offer_ended", offerId, conversationId, outcome }` declined, timed out, withdrawn, unavailable or failed;
- * - `{ type: "presence", presence, load, capacity, at }` this agent's presence and load as the agent entity sees it;
+ * - `{ type: "presence", presence, status, load, capacity, at? }` this agent's presence (what routing sees), the status
+ *   the agent chose, and the load, as the agent entity sees them;
  * - `{ type: "status", conversationId, phase, agent? }` for phase changes of the
  *   agent's conversations and of those queued in skills the agent serves
  *   (supervisors and operators: all);
@@ -136,7 +137,7 @@ export class AgentSession {
         return;
       case 'agent':
         if (event.agentId === this.agent.id) {
-          this.send({ type: 'presence', presence: event.presence, load: event.load, capacity: event.capacity, at: event.at });
+          this.send({ type: 'presence', presence: event.presence, status: event.status, load: event.load, capacity: event.capacity, at: event.at });
         }
         return;
       case 'alert':

@@ -121,7 +121,15 @@ function effective(state: AgentEntityState, nowMs: number): Presence {
 }
 
 function agentEvent(state: AgentEntityState, now: string): OutboundEvent {
-  return { kind: 'agent', agentId: state.profile.id, presence: state.presence, load: load(state), capacity: state.profile.maxConcurrent, at: now };
+  return {
+    kind: 'agent',
+    agentId: state.profile.id,
+    presence: state.presence,
+    status: state.status,
+    load: load(state),
+    capacity: state.profile.maxConcurrent,
+    at: now,
+  };
 }
 
 function load(state: AgentEntityState): number {

@@ -681,7 +681,8 @@ export type OutboundEvent =
 export type RoutingEvent =
   | { kind: 'offer'; conversationId: string; agentId: string; offer: OfferEventBody }
   | { kind: 'offer_ended'; conversationId: string; agentId: string; offerId: string; outcome: OfferOutcome }
-  | { kind: 'agent'; agentId: string; presence: Presence; load: number; capacity: number; at: string }
+  /** presence: what routing sees (needs a live socket); status: what the agent chose. */
+  | { kind: 'agent'; agentId: string; presence: Presence; status: Presence; load: number; capacity: number; at: string }
   | { kind: 'queue'; skill: Skill; size: number; at: string };
 
 export type Presence = 'online' | 'away' | 'offline';

@@ -138,6 +138,31 @@ describeRedis('RedisBus against a real redis-server', () => {
     }
   });
 
+  it('carries every event kind the workflows publish, desk notes included', async () => {
+    const a = new RedisBus({ url: redis.url, secrets, channel: 'test:kinds' });
+    const b = new RedisBus({ url: redis.url, secrets, channel: 'test:kinds' });
+    const got = collect(b);
+    await Promise.all([a.connect(), b.connect()]);
+    const events: OutboundEvent[] = [
+      { ...event, desk: [{ kind: 'first_response', agentId: 'ann', ms: 1200 }] },
+      { kind: 'status', conversationId: 'c-1', phase: 'queued', desk: [{ kind: 'escalated', reasons: ['explicit_request'], priority: 'high', skill: 'refunds' }] },
+      { kind: 'alert', conversationId: 'c-1', alert: { conversationId: 'c-1', skill: 'refunds', priority: 'high', tier: 'regular', waitedMs: 600_000, period: 2, at: '2025-01-01T00:10:00Z' } },
+      {
+        kind: 'offer',
+        conversationId: 'c-1',
+        agentId: 'ann',
+        offer: { offerId: 'refunds:1', conversationId: 'c-1', skill: 'refunds', priority: 'high', tier: 'regular', language: 'en', waitingSince: '2025-01-01T00:00:00Z', expiresAt: '2025-01-01T00:00:30Z', reasons: ['explicit_request'] },
+      },
+      { kind: 'offer_ended', conversationId: 'c-1', agentId: 'ann', offerId: 'refunds:1', outcome: 'timeout' },
+      { kind: 'agent', agentId: 'ann', presence: 'away', status: 'away', load: 1, capacity: 3, at: '2025-01-01T00:00:31Z' },
+      { kind: 'queue', skill: 'refunds', size: 4, at: '2025-01-01T00:00:31Z' },
+    ];
+    for (const e of events) await a.publish(e);
+    await until(() => got.length >= events.length);
+    expect(got).toEqual(events);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('two gateways on one Redis: a customer on gateway A receives the reply the worker published', async () => {
     const logger = createLogger({ level: 'silent' });
     const workerBus = new RedisBus({ url: redis.url, secrets });

@@ -82,8 +82,8 @@ describe('instrumentActivities', () => {
       desk: [{ kind: 'first_response', agentId: 'ann', ms: 12_000 }],
     });
     status('c', [{ kind: 'handled', agentId: 'ann', skill: 'general', handleMs: 300_000, outcome: 'resolved' }]);
-    metrics.observeEvent({ kind: 'agent', agentId: 'ann', presence: 'online', load: 1, capacity: 3, at: '2025-01-01T00:00:00Z' });
-    metrics.observeEvent({ kind: 'agent', agentId: 'bo', presence: 'away', load: 0, capacity: 2, at: '2025-01-01T00:00:00Z' });
+    metrics.observeEvent({ kind: 'agent', agentId: 'ann', presence: 'online', status: 'online', load: 1, capacity: 3, at: '2025-01-01T00:00:00Z' });
+    metrics.observeEvent({ kind: 'agent', agentId: 'bo', presence: 'away', status: 'away', load: 0, capacity: 2, at: '2025-01-01T00:00:00Z' });
     expect(await value(metrics, 'switchboard_conversations_started_total', { tier: 'vip' })).toBe(1);
     expect(await value(metrics, 'switchboard_conversations_closed_total', { outcome: 'ai_resolved' })).toBe(1);
     expect(await value(metrics, 'switchboard_conversations_closed_total', { outcome: 'abandoned' })).toBe(1);

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startHarness, TOKENS, type Harness } from './harness';
+import { TestSocket, startHarness, TOKENS, type Harness } from './harness';
 
 const bearer = (id: string) => ({ Authorization: `Bearer ${TOKENS[id]}` });
 
@@ -256,6 +256,89 @@ describe('gateway HTTP API (fake Temporal)', () => {
         conversations: ['m1'],
       });
       expect(JSON.stringify(me.body)).not.toContain(TOKENS.alice);
+    });
+  });
+
+  describe('routing API: presence, offers, desk views', () => {
+    const agentSocket = (who: string) => TestSocket.open(`${h.wsUrl}/ws/agent?token=${TOKENS[who]}`);
+
+    it('presence: offline without a socket, online with one, the chosen status otherwise; bad input changes nothing', async () => {
+      const off = await request(h.gateway.app).get('/api/agent/presence').set(bearer('bob')).expect(200);
+      expect(off.body).toMatchObject({ presence: 'offline', status: 'online', capacity: 2, load: 0, connections: 0 });
+      const ws = await agentSocket('bob');
+      await ws.waitFor((f) => f.type === 'queue');
+      const on = await request(h.gateway.app).get('/api/agent/presence').set(bearer('bob')).expect(200);
+      expect(on.body).toMatchObject({ presence: 'online', connections: 1 });
+      const away = await request(h.gateway.app).put('/api/agent/presence').set(bearer('bob')).send({ status: 'away' }).expect(200);
+      expect(away.body).toMatchObject({ presence: 'away', status: 'away' });
+      const bad = await request(h.gateway.app).put('/api/agent/presence').set(bearer('bob')).send({ status: 'asleep' }).expect(400);
+      expect(bad.body.error.code).toBe('invalid_input');
+      expect((await request(h.gateway.app).get('/api/agent/presence').set(bearer('bob'))).body.status).toBe('away');
+      await request(h.gateway.app).put('/api/agent/presence').send({ status: 'online' }).expect(401);
+      await ws.close();
+    });
+
+    it('offers: the online agent is offered the head of the queue, accepts it like a claim, and a second answer is 404', async () => {
+      const ws = await agentSocket('bob');
+      await ws.waitFor((f) => f.type === 'queue');
+      h.fake.enqueue('o1', { text: 'help please' });
+      const frame = await ws.waitFor((f) => f.type === 'offer');
+      expect(frame.offer).toMatchObject({ conversationId: 'o1', skill: 'general', priority: 'normal', tier: 'regular', offerId: 'general:1' });
+      const listed = await request(h.gateway.app).get('/api/agent/offers').set(bearer('bob')).expect(200);
+      expect(listed.body.offers).toEqual([expect.objectContaining({ offerId: 'general:1', conversationId: 'o1' })]);
+      // Someone else's offer is not theirs to answer.
+      await request(h.gateway.app).post('/api/agent/offers/general:1/accept').set(bearer('alice')).expect(404);
+      const accepted = await request(h.gateway.app).post('/api/agent/offers/general:1/accept').set(bearer('bob')).expect(200);
+      expect(accepted.body).toMatchObject({ conversationId: 'o1', handover: { conversationId: 'o1' } });
+      expect(accepted.body.transcript[0]).toMatchObject({ from: 'customer', text: 'help please' });
+      expect(h.fake.conversation('o1')!.state.agent?.id).toBe('bob');
+      const again = await request(h.gateway.app).post('/api/agent/offers/general:1/accept').set(bearer('bob')).expect(404);
+      expect(again.body.error.code).toBe('offer_not_found');
+      await request(h.gateway.app).post('/api/agent/offers/not%20an%20id/accept').set(bearer('bob')).expect(400);
+      await ws.close();
+    });
+
+    it('declining sends the conversation to the next agent', async () => {
+      const bob = await agentSocket('bob');
+      await bob.waitFor((f) => f.type === 'queue');
+      h.fake.enqueue('d1');
+      const offer = await bob.waitFor((f) => f.type === 'offer');
+      const alice = await agentSocket('alice');
+      await alice.waitFor((f) => f.type === 'queue');
+      const declined = await request(h.gateway.app).post(`/api/agent/offers/${offer.offer.offerId}/decline`).set(bearer('bob')).expect(200);
+      expect(declined.body).toEqual({ offerId: offer.offer.offerId, conversationId: 'd1', declined: true });
+      expect(await bob.waitFor((f) => f.type === 'offer_ended')).toMatchObject({ offerId: offer.offer.offerId, outcome: 'declined' });
+      expect((await alice.waitFor((f) => f.type === 'offer')).offer).toMatchObject({ conversationId: 'd1' });
+      await Promise.all([bob.close(), alice.close()]);
+    });
+
+    it('desk views are for supervisors and operators: queues with places and agents with presence', async () => {
+      h.fake.enqueue('v1');
+      h.fake.enqueue('v2', { skill: 'refunds', priority: 'high' });
+      await request(h.gateway.app).get('/api/desk/queues').set(bearer('alice')).expect(403);
+      const queues = await request(h.gateway.app).get('/api/desk/queues').set(bearer('olga')).expect(200);
+      expect(queues.body.strategy).toBe('mixed');
+      const general = queues.body.queues.find((q: any) => q.skill === 'general');
+      expect(general.entries.map((e: any) => [e.conversationId, e.position])).toEqual([['v1', 1]]);
+      expect(general.agents).toMatchObject({ online: 0 });
+      const agents = await request(h.gateway.app).get('/api/desk/agents').set(bearer('olga')).expect(200);
+      expect(agents.body.agents.map((a: any) => a.agentId)).toEqual(['alice', 'bob', 'olga', 'tina']);
+      expect(agents.body.agents.find((a: any) => a.agentId === 'alice')).toMatchObject({
+        presence: 'offline',
+        capacity: 2,
+        skills: [
+          { skill: 'general', level: 3 },
+          { skill: 'refunds', level: 3 },
+        ],
+      });
+    });
+
+    it('refuses a transfer to a skill this desk does not have', async () => {
+      h.fake.enqueue('x1');
+      await request(h.gateway.app).post('/api/agent/conversations/x1/claim').set(bearer('alice')).expect(200);
+      const res = await request(h.gateway.app).post('/api/agent/conversations/x1/transfer').set(bearer('alice')).send({ skill: 'billing' }).expect(400);
+      expect(res.body.error.message).toMatch(/"billing" is not a skill of this desk/);
+      expect(h.fake.conversation('x1')!.state.phase).toBe('human');
     });
   });
 

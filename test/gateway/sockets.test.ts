@@ -335,3 +335,42 @@ describe('agent WebSocket (fake Temporal)', () => {
     expect(bob.frames.filter((f) => f.type === 'message')).toHaveLength(0);
   });
 });
+
+describe('agent WebSocket: presence, offers and alerts (fake Temporal)', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  it('the socket is presence; a presence frame sets the status; bad frames change nothing', async () => {
+    h = await startHarness();
+    const bob = await TestSocket.open(`${h.wsUrl}/ws/agent?token=${TOKENS.bob}`);
+    await bob.waitFor((f) => f.type === 'queue');
+    expect(await bob.waitFor((f) => f.type === 'presence')).toMatchObject({ presence: 'online', load: 0, capacity: 2 });
+    bob.send({ type: 'presence', status: 'away' });
+    expect(await bob.waitFor((f) => f.type === 'presence' && f.presence === 'away')).toMatchObject({ status: 'away' });
+    bob.send({ type: 'presence', status: 'sleeping' });
+    expect(await bob.waitFor((f) => f.type === 'error')).toMatchObject({ code: 'invalid_input' });
+    await bob.close();
+    // Closing the only socket takes the agent offline.
+    let presence = '';
+    for (let i = 0; i < 50 && presence !== 'offline'; i++) {
+      await sleep(20);
+      presence = (await request(h.gateway.app).get('/api/agent/presence').set('Authorization', `Bearer ${TOKENS.bob}`)).body.presence;
+    }
+    expect(presence).toBe('offline');
+  });
+
+  it('service-level alerts reach supervisors and operators only', async () => {
+    h = await startHarness();
+    const olga = await TestSocket.open(`${h.wsUrl}/ws/agent?token=${TOKENS.olga}`);
+    const alice = await TestSocket.open(`${h.wsUrl}/ws/agent?token=${TOKENS.alice}`);
+    await Promise.all([olga.waitFor((f) => f.type === 'queue'), alice.waitFor((f) => f.type === 'queue')]);
+    const alert = { conversationId: 'c-1', skill: 'general', priority: 'normal' as const, tier: 'regular' as const, waitedMs: 1_200_000, period: 2, at: '2025-01-01T00:20:00Z' };
+    await h.bus.publish({ kind: 'alert', conversationId: 'c-1', alert });
+    expect(await olga.waitFor((f) => f.type === 'alert')).toEqual({ type: 'alert', alert });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(alice.frames.filter((f) => f.type === 'alert')).toEqual([]);
+    await Promise.all([olga.close(), alice.close()]);
+  });
+});

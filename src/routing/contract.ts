@@ -304,6 +304,11 @@ export interface OfferEnded {
   conversationId: string;
   agentId: string;
   outcome: OfferOutcome;
+  /**
+   * The agent's report as of the answer, sent along so the router routes once
+   * on both (the freed slot goes to the next conversation in one pass, not two).
+   */
+  agent?: AgentSnapshot;
 }
 export const offerEndedSignal = defineSignal<[OfferEnded]>('offerEnded');
 

@@ -135,8 +135,18 @@ export function enqueue(state: RouterState, req: QueueRequest, now: string): Rou
   if (!isQueueRequest(req)) return state;
   const existing = state.queue.find((q) => q.conversationId === req.conversationId);
   const item: QueueItem = { ...req, enqueuedAt: existing?.enqueuedAt ?? now, declined: existing?.declined ?? [] };
-  const rest = state.queue.filter((q) => q.conversationId !== req.conversationId);
-  return { ...state, queue: sortQueue([...rest, item], state.settings) };
+  const queue = existing ? state.queue.filter((q) => q !== existing) : [...state.queue];
+  // Binary insertion into the already ordered queue: a burst of arrivals stays linear per arrival, not a sort each.
+  const targets = state.settings.queueTargetsMs;
+  let lo = 0;
+  let hi = queue.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareQueued(queue[mid], item, targets) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  queue.splice(lo, 0, item);
+  return { ...state, queue };
 }
 
 /** The conversation left the queue: its pending offer (to anyone but the agent who got it) is taken back. */
@@ -173,7 +183,8 @@ export function agentStatus(state: RouterState, snap: AgentSnapshot): RouterStat
   return { ...state, roster: serves ? [...rest, snap] : rest };
 }
 
-export function offerEnded(state: RouterState, e: OfferEnded, now: string): RouterState {
+export function offerEnded(input: RouterState, e: OfferEnded, now: string): RouterState {
+  const state = e?.agent ? agentStatus(input, e.agent) : input;
   const offer = state.offers.find((o) => o.offerId === e?.offerId);
   if (!offer) return state;
   const queue = state.queue.map((q) =>

@@ -26,6 +26,7 @@ import {
   routerWorkflowId,
   setPresenceUpdate,
   type AgentEntityInput,
+  type OfferEnded,
 } from '../routing/contract';
 import {
   agentSnapshot,
@@ -73,6 +74,9 @@ export async function agentWorkflow(input: AgentEntityInput): Promise<void> {
   // arrived between its last report and the continue-as-new.
   let reportNeeded = true;
   const now = () => new Date().toISOString();
+  // Offer answers wait for the next report, to travel with it: the router then frees and reuses the slot in one pass.
+  let endedOffers: { routerId: string; ended: OfferEnded }[] = [];
+  const routerIds = () => state.profile.skills.map((s) => routerWorkflowId(state.taskQueue, s.skill));
 
   const run = (step: AgentStep): void => {
     state = step.state;
@@ -85,7 +89,13 @@ export async function agentWorkflow(input: AgentEntityInput): Promise<void> {
           outbox.publish(effect.event);
           break;
         case 'offerEnded':
-          outbox.signal(effect.routerId, offerEndedSignal, effect.ended);
+          // A router this agent no longer reports to still gets its answer, on its own.
+          if (routerIds().includes(effect.routerId)) {
+            endedOffers.push({ routerId: effect.routerId, ended: effect.ended });
+            reportNeeded = true;
+          } else {
+            outbox.signal(effect.routerId, offerEndedSignal, effect.ended);
+          }
           break;
         case 'handled':
           outbox.signal(routerWorkflowId(state.taskQueue, effect.skill), handledSignal, {
@@ -159,7 +169,8 @@ export async function agentWorkflow(input: AgentEntityInput): Promise<void> {
     if ((nextAgentDeadline(state) ?? Infinity) <= Date.now()) run(tick(state, now()));
     if (reportNeeded) {
       reportNeeded = false;
-      report(state, outbox);
+      report(state, outbox, endedOffers);
+      endedOffers = [];
       state = { ...state, version: state.version + 1, reportedSkills: state.profile.skills.map((s) => s.skill) };
     }
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (state.settings.eventsPerRun ?? EVENTS_PER_RUN)) {
@@ -177,9 +188,21 @@ export async function agentWorkflow(input: AgentEntityInput): Promise<void> {
   }
 }
 
-/** Tells each skill's router where the agent stands; a skill the agent no longer has gets a last report without it. */
-function report(state: AgentEntityState, outbox: Outbox): void {
+/**
+ * Tells each skill's router where the agent stands (a skill the agent no
+ * longer has gets a last report without it); an offer answer for a router
+ * carries the report instead of a second message.
+ */
+function report(state: AgentEntityState, outbox: Outbox, ended: readonly { routerId: string; ended: OfferEnded }[]): void {
   const snapshot = agentSnapshot(state, state.version + 1);
   const skills = new Set([...state.profile.skills.map((s) => s.skill), ...state.reportedSkills]);
-  for (const skill of skills) outbox.signal(routerWorkflowId(state.taskQueue, skill), agentStatusSignal, snapshot);
+  for (const skill of skills) {
+    const routerId = routerWorkflowId(state.taskQueue, skill);
+    const answers = ended.filter((e) => e.routerId === routerId);
+    if (answers.length === 0) {
+      outbox.signal(routerId, agentStatusSignal, snapshot);
+      continue;
+    }
+    for (const e of answers) outbox.signal(routerId, offerEndedSignal, { ...e.ended, agent: snapshot });
+  }
 }

@@ -133,9 +133,11 @@
     else if (frame.phase === 'queued') {
       text = 'Waiting for an agent';
       if (frame.queue) {
-        text += ' — position ' + frame.queue.position;
+        text += ' — position ' + frame.queue.position + ' of ' + frame.queue.size;
         if (frame.queue.etaSeconds !== null && frame.queue.etaSeconds !== undefined) {
-          text += ', about ' + Math.max(1, Math.round(frame.queue.etaSeconds / 60)) + ' min';
+          text += frame.queue.etaSeconds < 60 ? ', in under a minute' : ', about ' + Math.round(frame.queue.etaSeconds / 60) + ' min';
+        } else {
+          text += ', no agent is online for this queue right now';
         }
       }
       text += '.';
@@ -263,7 +265,7 @@
   });
 
   // --------------------------------------------------------------- agent
-  const agent = { token: '', me: null, ws: null, open: null };
+  const agent = { token: '', me: null, ws: null, open: null, offer: null };
 
   function agentError(text) {
     $('agent-error').textContent = text || '';
@@ -372,6 +374,10 @@
       if (frame.type === 'queue') renderQueue(frame.items);
       else if (frame.type === 'message' && frame.conversationId === agent.open) renderEntry($('agent-messages'), frame, undefined, agent.token, frame.conversationId);
       else if (frame.type === 'status' && frame.conversationId === agent.open && frame.phase !== 'human') setAgentControls(false);
+      else if (frame.type === 'offer') showOffer(frame.offer);
+      else if (frame.type === 'offer_ended' && agent.offer && frame.offerId === agent.offer.offerId) showOffer(null);
+      else if (frame.type === 'presence') renderPresence(frame);
+      else if (frame.type === 'alert') renderAlert(frame.alert);
     });
     ws.addEventListener('close', () => {
       if (agent.ws === ws) setTimeout(() => agent.ws === ws && connectAgent(), 2000);
@@ -408,6 +414,54 @@
   });
 
   $('refresh-queue').addEventListener('click', refreshQueue);
+
+  // Offers and presence: the socket makes the agent online; offers come to it and are answered over HTTP.
+  function renderPresence(frame) {
+    $('presence').value = frame.status || frame.presence;
+    $('presence-state').textContent = frame.presence + ' · ' + frame.load + '/' + frame.capacity;
+  }
+
+  function showOffer(offer) {
+    agent.offer = offer;
+    const box = $('offer');
+    box.hidden = !offer;
+    if (offer) {
+      $('offer-text').textContent =
+        'Offered: ' + offer.priority + ' · ' + offer.skill + ' · ' + offer.tier + ' · ' + offer.language + ' — answer by ' + time(offer.expiresAt);
+    }
+  }
+
+  function renderAlert(alert) {
+    const li = document.createElement('li');
+    li.textContent = time(alert.at) + ' — waited ' + Math.round(alert.waitedMs / 60000) + ' min in ' + alert.skill + ' (' + alert.priority + ', ' + alert.tier + ')';
+    $('alerts').prepend(li);
+    $('alerts-pane').hidden = false;
+  }
+
+  $('presence').addEventListener('change', async () => {
+    agentError('');
+    try {
+      renderPresence(await agentApi('PUT', '/api/agent/presence', { status: $('presence').value }));
+    } catch (error) {
+      agentError(error.message);
+    }
+  });
+
+  async function answerOffer(accept) {
+    const offer = agent.offer;
+    if (!offer) return;
+    agentError('');
+    try {
+      const result = await agentApi('POST', '/api/agent/offers/' + encodeURIComponent(offer.offerId) + (accept ? '/accept' : '/decline'));
+      if (accept) openConversation(result.conversationId, result.transcript, result.handover);
+    } catch (error) {
+      agentError(error.message);
+    }
+    showOffer(null);
+    refreshQueue();
+  }
+  $('offer-accept').addEventListener('click', () => answerOffer(true));
+  $('offer-decline').addEventListener('click', () => answerOffer(false));
 
   $('agent-composer').addEventListener('submit', async (event) => {
     event.preventDefault();

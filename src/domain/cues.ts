@@ -140,7 +140,8 @@ const LEGAL_ZH = /律师|起诉|法院|诉讼|打官司|告你们|告到|法律�
 
 const FAULT_EN =
   /\b(?:site|website|web ?site|app|application|system|server|checkout|payment page|login|log ?in page)\b[^.!?]{0,30}\b(?:is |are |keeps? )?(?:down|crash(?:es|ed|ing)?|not (?:working|loading|responding)|broken|throwing errors?|outage|unavailable|offline)\b|\b(?:outage|5\d\d error|internal server error)\b/i;
-const FAULT_ZH = /系统(?:故障|出错|错误|崩溃|崩了|挂了|异常)|网站(?:打不开|崩了|挂了|故障|进不去)|(?:app|APP|应用|软件)(?:闪退|崩溃|打不开|崩了)|闪退|页面打不开|服务器(?:错误|故障)|宕机|无法登录|登录不了|登不上/;
+// A few characters may sit between the thing and the fault ("网站一直打不开", "系统又出错了").
+const FAULT_ZH = /系统.{0,4}(?:故障|出错|错误|崩溃|崩了|挂了|异常)|(?:网站|网页|页面|官网).{0,4}(?:打不开|崩了|挂了|故障|进不去|加载不出)|(?:app|APP|应用|软件|客户端).{0,4}(?:闪退|崩溃|打不开|崩了)|闪退|服务器.{0,2}(?:错误|故障)|宕机|无法登录|登录不了|登不上/;
 
 /** Legal words and reported system faults in one (normalized) customer message. */
 export function priorityCues(text: string): PriorityCue[] {

@@ -279,6 +279,11 @@ export function nextRouterDeadline(state: RouterState): number | undefined {
   return all.length > 0 ? Math.min(...all) : undefined;
 }
 
+function offeredEta(offer: PendingOffer, acceptMs: number, nowMs: number): number {
+  const usual = Date.parse(offer.at) + acceptMs;
+  return usual > nowMs ? usual : Math.max(nowMs, Date.parse(offer.expiresAt));
+}
+
 /** Positions, estimates and the roster at `state.asOf`. */
 export function snapshot(state: RouterState): QueueSnapshot {
   const nowMs = Date.parse(state.asOf);
@@ -298,7 +303,8 @@ export function snapshot(state: RouterState): QueueSnapshot {
   const etaOf = new Map(waiting.map((q, i) => [q.conversationId, arrivals[i]] as const));
   const entries: QueueEntryView[] = state.queue.map((q, i) => {
     const offer = offerOf.get(q.conversationId);
-    const eta = offer ? Math.max(nowMs, Date.parse(offer.at) + acceptMs) : etaOf.get(q.conversationId);
+    // Offered: agents usually answer within the accept time; past it, the latest this agent can still take it.
+    const eta = offer ? offeredEta(offer, acceptMs, nowMs) : etaOf.get(q.conversationId);
     const { enqueuedAt: _e, declined: _d, ...request } = q;
     return {
       ...request,

@@ -280,3 +280,9 @@ describe('the topic is not lost (the design’s priorities through decide)', () 
     expect(turn(fresh(), u('track_order', 'where is my order 100000000002', { entities: { orderNumber: '100000000002' } })).escalation).toBeUndefined();
   });
 });
+
+describe('system-fault cues in Chinese wording', () => {
+  it.each(['我想转人工，你们的网站一直打不开', '系统又出错了', 'APP总是闪退', '页面加载不出来'])('%s', (text) => {
+    expect(priorityCues(text)).toContain('system_fault');
+  });
+});

@@ -228,3 +228,12 @@ describe('router defaults', () => {
     expect(router().settings.queueTargetsMs).toEqual(DEFAULT_ROUTING.queueTargetsMs);
   });
 });
+
+describe('router: the estimate of an offered conversation', () => {
+  it('is the usual accept time, then the latest the agent can still answer — never "now" while the offer is open', () => {
+    let s = enqueue(agentStatus(router(), agent('ann')), req('c1', 'normal', T0), T0);
+    s = route(s, T0).state;
+    expect(snapshot({ ...s, asOf: at(5) }).entries[0].etaAt).toBe(at(10));
+    expect(snapshot({ ...s, asOf: at(15) }).entries[0].etaAt).toBe(at(30));
+  });
+});

@@ -23,9 +23,12 @@ const MAX_RETRIES = 2;
 const MAX_TIME_TEXT = 200;
 const MAX_MESSAGE_TEXT = 2000;
 
-const CHOICE_MESSAGE = /^\s*(?:1|①|一)\s*[.)、。!！]*\s*$|leave (?:a )?message|\bmessage\b|留言/i;
-const CHOICE_CALLBACK = /^\s*(?:2|②|二)\s*[.)、。!！]*\s*$|call ?back|call me|phone me|ring me|回电|回拨|打电话给我|给我打电话|来电|致电/i;
-const CHOICE_WAIT = /^\s*(?:3|③|三)\s*[.)、。!！]*\s*$|keep waiting|i'?ll wait|\bwait\b|继续等|我等|等待/i;
+const DIGIT_MESSAGE = /^\s*(?:1|①|一)\s*[.)、。!！]*\s*$/;
+const DIGIT_CALLBACK = /^\s*(?:2|②|二)\s*[.)、。!！]*\s*$/;
+const DIGIT_WAIT = /^\s*(?:3|③|三)\s*[.)、。!！]*\s*$/;
+const WORDS_MESSAGE = /leave (?:a )?message|\bmessage\b|留言/i;
+const WORDS_CALLBACK = /call ?back|call me|phone me|ring me|回电|回拨|打电话给我|给我打电话|来电|致电/i;
+const WORDS_WAIT = /keep waiting|i'?ll wait|\bwait\b|继续等|我等|等待/i;
 const CANCEL = /^\s*(?:never ?mind|cancel|stop|forget it|no thanks?)\b|^\s*(?:算了|不用了|取消|不要了)/i;
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/;
 const PHONE = /\+?\d[\d\s().-]{5,20}\d/;
@@ -88,7 +91,7 @@ export function offerContact(
   const callbackEn = phone ? `for a callback to ${maskedContact({ phone }, 'en')}` : "for a callback (I'll ask for your phone number)";
   const callbackZh = phone ? `预约回电至${maskedContact({ phone }, 'zh')}` : '预约回电（我会请您留下电话号码）';
   const key: TemplateKey = reason === 'overflow' ? 'contact_offer_overflow' : 'contact_offer_after_hours';
-  const s: ConversationState = { ...state, contact: flow };
+  const s: ConversationState = { ...state, contact: { ...flow, offeredSeq: state.nextSeq } };
   const r = appendEntries(s, [say(s, key, { callbackEn, callbackZh, skillLabel: extra.skillLabel, reopen: extra.reopen })], now);
   return { consumed: true, state: r.state, entries: r.entries };
 }
@@ -118,11 +121,15 @@ export function contactStep(state: ConversationState, text: string, now: string)
   switch (flow.stage) {
     case 'offered': {
       const phone = findPhone(trimmed);
-      let choice: 'message' | 'callback' | 'wait' | undefined = CHOICE_MESSAGE.test(trimmed)
+      // A bare number answers the offer only while it is the last thing asked: after an AI reply
+      // ("did you mean the first or the second?") a "1" belongs to that question.
+      const digits = !state.transcript.some((e) => e.from === 'bot' && e.seq > (flow.offeredSeq ?? 0));
+      const is = (digit: RegExp, words: RegExp) => (digits && digit.test(trimmed)) || words.test(trimmed);
+      let choice: 'message' | 'callback' | 'wait' | undefined = is(DIGIT_MESSAGE, WORDS_MESSAGE)
         ? 'message'
-        : CHOICE_CALLBACK.test(trimmed)
+        : is(DIGIT_CALLBACK, WORDS_CALLBACK)
           ? 'callback'
-          : CHOICE_WAIT.test(trimmed) && flow.reason === 'overflow'
+          : is(DIGIT_WAIT, WORDS_WAIT) && flow.reason === 'overflow'
             ? 'wait'
             : undefined;
       if (!choice && phone) choice = 'callback';

@@ -162,6 +162,8 @@ export interface ContactFlow {
   opensAt?: string;
   ticketId?: string;
   startedAt: string;
+  /** Seq of the offer itself: a bare "1" / "2" answers it only while no bot reply came after it. */
+  offeredSeq?: number;
 }
 
 

@@ -1,5 +1,6 @@
 import {
   abandonDeadline,
+  appendEntries,
   assignAgent,
   buildHandover,
   closeOutcome,
@@ -107,6 +108,14 @@ describe('leave a message or a callback', () => {
     expect(offer.entries[0].text).toMatch(/2 for a callback to the number ending 8000\./);
     const zh = offerContact(queued(fresh('regular', 'zh')), 'overflow', { skill: 'general', priority: 'normal' }, NOW);
     expect(zh.entries[0].text).toBe('客服仍然繁忙。您可以继续等待，或者：回复 1 给团队留言，回复 2 预约回电（我会请您留下电话号码）。回复 3 继续等待。');
+  });
+
+  it('after an AI reply, a bare "1" belongs to the AI’s question, not to the offer; the words still choose', () => {
+    const s = offered();
+    const later = appendEntries(s, [{ from: 'bot', text: 'Did you mean to track an order or get a refund?' }], NOW).state;
+    expect(contactStep(later, '1', NOW).consumed).toBe(false);
+    expect(contactStep(later, 'I would like to leave a message', NOW).state.contact?.stage).toBe('message');
+    expect(contactStep(s, '1', NOW).state.contact?.stage).toBe('message');
   });
 
   it('leaves messages that are not about the offer to the agent (or the AI)', () => {

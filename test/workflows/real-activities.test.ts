@@ -83,7 +83,7 @@ describe('the topic survives a request for a person (real NLU)', () => {
     }, 'queued');
     expect(state.escalation).toMatchObject({ skill, priority });
     if (intent) expect(state.intent).toBe(intent);
-    await h.terminate();
+    await t.terminate(h);
   });
 });
 

@@ -47,25 +47,25 @@ describe('wait limits that repeat', () => {
     const q = await waitForState(h, (s) => s.phase === 'queued', 'queued');
     expect(q.queue).toMatchObject({ periods: 0, skill: 'general' });
 
-    await t.env.sleep(LIMIT + 200);
+    await t.advance(LIMIT + 200);
     await waitForState(h, (s) => s.queue?.periods === 1, 'first period');
     expect((await system(h)).at(-1)).toMatch(/^You've been waiting 1 minute\. You're still in the queue/);
     expect(alerts(calls.events)).toHaveLength(0);
 
-    await t.env.sleep(LIMIT);
+    await t.advance(LIMIT);
     await waitForState(h, (s) => s.queue?.periods === 2, 'second period');
     const first = await eventually(async () => alerts(calls.events)[0], 'supervisor alert');
     expect(first.alert).toMatchObject({ conversationId: q.conversationId, skill: 'general', priority: 'normal', tier: 'regular', period: 2 });
     expect(first.alert.waitedMs).toBeGreaterThanOrEqual(2 * LIMIT);
     expect((await system(h)).at(-1)).toMatch(/longer than we aim for, so I've let a supervisor know/);
 
-    await t.env.sleep(LIMIT);
+    await t.advance(LIMIT);
     await waitForState(h, (s) => s.queue?.periods === 3 && s.contact?.stage === 'offered', 'overflow offer');
     expect((await system(h)).at(-1)).toBe(
       "All our agents are still busy. You can keep waiting, or: reply 1 to leave a message for the team, or 2 for a callback (I'll ask for your phone number). Reply 3 to keep waiting.",
     );
 
-    await t.env.sleep(LIMIT);
+    await t.advance(LIMIT);
     await waitForState(h, (s) => s.queue?.periods === 4, 'fourth period');
     await eventually(async () => (alerts(calls.events).length === 2 ? true : undefined), 'second alert');
     expect(alerts(calls.events).map((a) => a.alert.period)).toEqual([2, 4]);
@@ -78,7 +78,7 @@ describe('wait limits that repeat', () => {
       [3, ['overflow']],
       [4, ['remind', 'alert']],
     ]);
-    await h.terminate();
+    await t.terminate(h);
   }, 60_000);
 
   it('in Chinese too', async () => {
@@ -86,10 +86,10 @@ describe('wait limits that repeat', () => {
     const { taskQueue } = await t.worker(activities);
     const h = await startConversation(t.client, taskQueue, '转人工', { policy: policy(), locale: 'zh' });
     await waitForState(h, (s) => s.phase === 'queued', 'queued');
-    await t.env.sleep(LIMIT + 200);
+    await t.advance(LIMIT + 200);
     await waitForState(h, (s) => s.queue?.periods === 1, 'first period');
     expect((await system(h)).at(-1)).toMatch(/^您已等待 1 分钟，仍在排队中/);
-    await h.terminate();
+    await t.terminate(h);
   });
 });
 
@@ -103,7 +103,7 @@ describe('overflow: leave a message or get a callback', () => {
       ...(opts.locale ? { locale: opts.locale } : {}),
     });
     await waitForState(h, (s) => s.phase === 'queued', 'queued');
-    await t.env.sleep(LIMIT + 200);
+    await t.advance(LIMIT + 200);
     await waitForState(h, (s) => s.contact?.stage === 'offered', 'offer');
     return { h, calls };
   }
@@ -136,7 +136,7 @@ describe('overflow: leave a message or get a callback', () => {
     // The AI is back for anything else.
     await say(h, 'where is my order 100000000002');
     await waitForEntries(h, 2);
-    await h.terminate();
+    await t.terminate(h);
   }, 60_000);
 
   it('offers a callback to the number the back end knows, without asking for it', async () => {
@@ -147,7 +147,7 @@ describe('overflow: leave a message or get a callback', () => {
     await say(h, 'any time');
     await waitForState(h, (s) => s.phase === 'ai', 'left the queue');
     expect(calls.byName.createTicket).toEqual([expect.objectContaining({ kind: 'callback', description: expect.stringContaining('phone +8613800138000') })]);
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('takes a message, asks how to reply, and files it (Chinese)', async () => {
@@ -163,7 +163,7 @@ describe('overflow: leave a message or get a callback', () => {
       expect.objectContaining({ kind: 'leave_message', description: expect.stringContaining('Reply to email wang@example.com. Message: 请把发票发给我.') }),
     ]);
     expect((await system(h)).at(-1)).toMatch(/^好的，您的留言已转交团队（工单号 TK-CB-9），他们会通过 w\*\*\*@example.com 回复您。您已退出排队。/);
-    await h.terminate();
+    await t.terminate(h);
   });
 
   it('keeps waiting on 3, and other messages stay messages for the agent', async () => {
@@ -175,7 +175,7 @@ describe('overflow: leave a message or get a callback', () => {
     expect(calls.count('createTicket')).toBe(0);
     const transcript = await h.query(transcriptQuery, 0);
     expect(textsFrom(transcript, 'customer')).toEqual(['human please', 'is anyone there?', '3']);
-    await h.terminate();
+    await t.terminate(h);
   });
 });
 
@@ -209,16 +209,16 @@ describe('abandonment', () => {
     await waitForState(present, (s) => s.phase === 'queued', 'queued');
     await waitForState(silent, (s) => s.phase === 'queued', 'queued');
     for (let i = 0; i < 4; i++) {
-      await t.env.sleep(1_500);
+      await t.advance(1_500);
       await present.signal(customerPresenceSignal, { connectionId: 'sock-1', state: 'alive' });
     }
     expect((await present.query(stateQuery)).phase).toBe('queued');
     expect((await silent.query(stateQuery)).phase).toBe('queued');
     // The reports stop (a gateway died): the lease lapses, then the abandonment time passes.
-    await t.env.sleep(2_000 + 3_000 + 500);
+    await t.advance(2_000 + 3_000 + 500);
     await waitForState(present, (s) => s.phase === 'closed', 'abandoned after the lease');
     expect((await silent.query(stateQuery)).phase).toBe('queued');
-    await silent.terminate();
+    await t.terminate(silent);
   }, 60_000);
 });
 
@@ -262,8 +262,8 @@ describe('what the desk learns from a conversation', () => {
   it('started, escalated with its reasons, self-service suggestions, assigned with the wait, first response, handled, closed', async () => {
     const { activities, calls } = fakeActivities();
     const { taskQueue } = await t.worker(activities);
-    // A refund above the approval amount goes to people: the refunds queue.
-    const h = await startConversation(t.client, taskQueue, 'refund order 100000000003', { policy: policy() });
+    // A refund above the approval amount goes to people: the refunds queue (Alice's own order, under a low limit).
+    const h = await startConversation(t.client, taskQueue, 'refund order 100000000001', { policy: { ...policy(), refundEscalationAmount: 50 } });
     await waitForState(h, (s) => s.phase === 'queued', 'queued');
     const texts = await system(h);
     expect(texts[0]).toMatch(/refunds and payments team/);

@@ -231,6 +231,7 @@ export function routingApiError(error: unknown): unknown {
   if (failure instanceof ApplicationFailure) {
     if (failure.type === RoutingErrorCode.AtCapacity) return new ApiError(ApiErrorCode.AtCapacity, `you are at capacity: ${failure.message}`);
     if (failure.type === RoutingErrorCode.OfferNotFound) return new ApiError(ApiErrorCode.OfferNotFound, failure.message);
+    if (failure.type === RoutingErrorCode.NotAvailable) return new ApiError(ApiErrorCode.NotAvailable, failure.message);
   }
   return error;
 }

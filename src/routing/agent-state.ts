@@ -192,9 +192,15 @@ export function setStatus(state: AgentEntityState, status: Presence, now: string
     : step;
 }
 
-/** Why a claim may not take a slot (undefined: it may). Holding the conversation already is fine (a retried claim). */
+/**
+ * Why a claim may not take a slot (undefined: it may). Holding the
+ * conversation already is fine (a retried claim). An agent who chose away or
+ * offline takes nothing new until online again; one who never opened a
+ * socket may still claim from the list (pull needs no socket).
+ */
 export function reserveRejection(state: AgentEntityState, input: ReserveInput): RoutingErrorCode | undefined {
   if (state.slots.some((s) => s.conversationId === input.conversationId)) return undefined;
+  if (state.status !== 'online') return RoutingErrorCode.NotAvailable;
   return used(state) >= state.profile.maxConcurrent ? RoutingErrorCode.AtCapacity : undefined;
 }
 

@@ -224,7 +224,10 @@ export interface ReserveInput {
   conversationId: string;
   skill: Skill;
 }
-/** Validator rejects with {@link RoutingErrorCode.AtCapacity} when every slot is taken. */
+/**
+ * Validator rejects with {@link RoutingErrorCode.AtCapacity} when every slot is
+ * taken, {@link RoutingErrorCode.NotAvailable} when the agent chose away or offline.
+ */
 export const reserveSlotUpdate = defineUpdate<AgentView, [ReserveInput]>('reserveSlot');
 
 export interface OfferResponse {
@@ -364,4 +367,6 @@ export const queueSnapshotQuery = defineQuery<QueueSnapshot>('queueSnapshot');
 export enum RoutingErrorCode {
   AtCapacity = 'at_capacity',
   OfferNotFound = 'offer_not_found',
+  /** The agent set themselves away or offline: no new conversations until they are online again. */
+  NotAvailable = 'not_available',
 }

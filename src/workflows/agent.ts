@@ -24,6 +24,7 @@ import {
   reserveSlotUpdate,
   respondOfferUpdate,
   routerWorkflowId,
+  RoutingErrorCode,
   setPresenceUpdate,
   type AgentEntityInput,
   type OfferEnded,
@@ -140,6 +141,7 @@ export async function agentWorkflow(input: AgentEntityInput): Promise<void> {
           reject(ErrorCode.InvalidInput, 'reserveSlot needs conversationId and skill');
         }
         const rejection = reserveRejection(state, input);
+        if (rejection === RoutingErrorCode.NotAvailable) reject(rejection, `your status is ${state.status}; set it to online to take conversations`);
         if (rejection) reject(rejection, `every slot is taken (${state.slots.length} of ${state.profile.maxConcurrent})`);
       },
     },

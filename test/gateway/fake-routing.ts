@@ -146,7 +146,7 @@ export class FakeRouting {
     if (name === reserveSlotUpdate.name) {
       const input = arg as { conversationId: string; skill: string };
       const rejection = reserveRejection(state, input);
-      if (rejection) throw failure(rejection, 'every slot is taken');
+      if (rejection) throw failure(rejection, rejection === 'not_available' ? 'your status is not online' : 'every slot is taken');
       this.runAgent(workflowId, reserve(state, input, this.now()));
       return structuredClone(agentView(this.agentAt(workflowId)));
     }

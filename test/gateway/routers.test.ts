@@ -271,6 +271,11 @@ describe('gateway HTTP API (fake Temporal)', () => {
       expect(on.body).toMatchObject({ presence: 'online', connections: 1 });
       const away = await request(h.gateway.app).put('/api/agent/presence').set(bearer('bob')).send({ status: 'away' }).expect(200);
       expect(away.body).toMatchObject({ presence: 'away', status: 'away' });
+      // Away: no new conversations, not even by claim, until online again.
+      h.fake.enqueue('p1');
+      const refused = await request(h.gateway.app).post('/api/agent/conversations/p1/claim').set(bearer('bob')).expect(409);
+      expect(refused.body.error.code).toBe('not_available');
+      expect(h.fake.conversation('p1')!.state.phase).toBe('queued');
       const bad = await request(h.gateway.app).put('/api/agent/presence').set(bearer('bob')).send({ status: 'asleep' }).expect(400);
       expect(bad.body.error.code).toBe('invalid_input');
       expect((await request(h.gateway.app).get('/api/agent/presence').set(bearer('bob'))).body.status).toBe('away');

@@ -69,6 +69,15 @@ describe('agent entity: capacity', () => {
     expect(reserve(s, { conversationId: 'c1', skill: 'general' }, T0).state.slots).toHaveLength(2);
   });
 
+  it('takes no new claim from an agent who chose away or offline; one who never opened a socket may still claim', () => {
+    const never = agent(2);
+    expect(never.presence).toBe('offline');
+    expect(reserveRejection(never, { conversationId: 'c1', skill: 'general' })).toBeUndefined();
+    const away = setStatus(online(), 'away', T0).state;
+    expect(reserveRejection(away, { conversationId: 'c1', skill: 'general' })).toBe(RoutingErrorCode.NotAvailable);
+    expect(reserveRejection(setStatus(never, 'offline', T0).state, { conversationId: 'c1', skill: 'general' })).toBe(RoutingErrorCode.NotAvailable);
+  });
+
   it('a claim of the conversation the agent was offered takes the offer slot instead of a second one', () => {
     let s = receiveOffer(online(agent(1)), offer('o1', 'c1'), T0).state;
     expect(reserveRejection(s, { conversationId: 'c1', skill: 'general' })).toBeUndefined();

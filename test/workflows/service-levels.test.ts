@@ -243,8 +243,8 @@ describe('service hours', () => {
     expect(notes(calls.events).some((n) => n.kind === 'escalated')).toBe(false);
     await say(h, 'where is my order 100000000002');
     await waitForEntries(h, 2);
-    // …and the message option still works.
-    await say(h, '1');
+    // …and the message option still works — in words now: after an AI reply a bare "1" would answer the AI, not the offer.
+    await say(h, 'I want to leave a message');
     await waitForState(h, (x) => x.contact?.stage === 'message', 'asked for the message');
     await say(h, 'please call me about my invoice on 020 7946 0958');
     await eventually(async () => (calls.count('createTicket') === 1 ? true : undefined), 'ticket');

@@ -207,6 +207,11 @@ export function contactTicket(state: ConversationState): ContactTicket | undefin
 export function contactDone(state: ConversationState, ticketId: string | undefined, now: string): ContactStep & { leftQueue: boolean } {
   const f = state.contact;
   if (!f || f.stage !== 'submit') return { consumed: false, state, entries: [], leftQueue: false };
+  // Closed while the ticket was being filed: the record keeps the ticket; nobody is left to tell.
+  if (state.phase === 'closed') {
+    const s: ConversationState = { ...state, contact: { ...f, stage: ticketId === undefined ? 'cancelled' : 'done', ...(ticketId ? { ticketId } : {}) } };
+    return { consumed: true, state: s, entries: [], leftQueue: false };
+  }
   const queued = state.phase === 'queued';
   if (ticketId === undefined) {
     const s: ConversationState = { ...state, contact: { ...f, stage: 'cancelled' } };

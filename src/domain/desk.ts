@@ -38,9 +38,10 @@ function handleOutcome(after: ConversationState): HandleOutcome {
 }
 
 export function closeOutcome(before: ConversationState, after: ConversationState): CloseOutcome {
-  if (before.phase === 'queued') return 'abandoned';
   if (after.hadAgent) return 'human_resolved';
-  if (after.contact?.stage === 'done') return after.contact.choice === 'callback' ? 'callback' : 'left_message';
+  // 'submit': closed while the ticket was being filed — the filing runs to its end, so it counts.
+  if (after.contact?.stage === 'done' || after.contact?.stage === 'submit') return after.contact.choice === 'callback' ? 'callback' : 'left_message';
+  if (before.phase === 'queued') return 'abandoned';
   return 'ai_resolved';
 }
 

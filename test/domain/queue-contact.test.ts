@@ -172,6 +172,16 @@ describe('leave a message or a callback', () => {
     ]);
   });
 
+  it('closed while the ticket was being filed: the ticket is kept, nobody is told, the close counts it', () => {
+    let s = contactStep(offered(), '1', NOW).state;
+    s = contactStep(s, 'please email me at anna@example.com', NOW).state;
+    const closed = { ...s, phase: 'closed' as const };
+    expect(closeOutcome(s, closed)).toBe('left_message');
+    const done = contactDone(closed, 'TK-9', NOW);
+    expect(done.entries).toEqual([]);
+    expect(done.state).toMatchObject({ phase: 'closed', contact: { stage: 'done', ticketId: 'TK-9' } });
+  });
+
   it('an agent taking the conversation cancels an open offer', () => {
     const s = assignAgent(offered(), { id: 'a1', name: 'Ann' }, policy, NOW).state;
     expect(s.contact?.stage).toBe('cancelled');

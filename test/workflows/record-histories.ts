@@ -11,6 +11,7 @@ import { writeFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
 import { loadConfig } from '../../src/config';
 import { DEFAULT_ROUTING } from '../../src/domain/routing-policy';
 import { AgentDirectory } from '../../src/gateway/agents';
@@ -20,6 +21,7 @@ import { RoutingDesk } from '../../src/gateway/routing';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { resolveRouting } from '../../src/routing/config';
+import { payloadCodecFromConfig } from '../../src/temporal/codec';
 import { agentWorkflowId, routerWorkflowId } from '../../src/routing/contract';
 import {
   agentAssignedSignal,
@@ -33,6 +35,7 @@ import {
 } from '../../src/workflows/contract';
 import { defaultSeed } from '../../src/commerce/seed';
 import { createUnderstander } from '../../src/nlu';
+import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys';
 import { eventually, fakeActivities, say, startConversation, startTestEnv, waitForEntries, waitForState, type Calls, type ConversationHandle, type TestEnv } from './support';
 
 const OUT = join(__dirname, '../fixtures/histories');
@@ -228,15 +231,41 @@ const routingScenarios: Record<string, RoutingScenario> = {
   },
 };
 
+/**
+ * The history as a worker without the payload codec would have written it:
+ * the suites run with the codec (support.ts), and the replay test seals the
+ * plain fixtures itself, so they are stored readable (a reviewer can diff
+ * them) and are checked both ways.
+ */
+async function unseal(history: temporal.api.history.v1.IHistory): Promise<temporal.api.history.v1.IHistory> {
+  const codec = payloadCodecFromConfig(loadConfig({ PAYLOAD_KEYS: TEST_PAYLOAD_KEYS }))!;
+  const copy = temporal.api.history.v1.History.decode(temporal.api.history.v1.History.encode(temporal.api.history.v1.History.fromObject(history)).finish());
+  const visit = async (value: unknown, depth: number): Promise<void> => {
+    if (depth > 40 || value === null || typeof value !== 'object' || value instanceof Uint8Array) return;
+    const obj = value as Record<string, unknown>;
+    if (Array.isArray(obj.payloads)) {
+      obj.payloads = await codec.decode(obj.payloads as Payload[]);
+      return;
+    }
+    for (const v of Object.values(obj)) {
+      if (Array.isArray(v)) for (const item of v) await visit(item, depth + 1);
+      else await visit(v, depth + 1);
+    }
+  };
+  await visit(copy, 0);
+  return copy;
+}
+
 async function record(name: string, h: WorkflowHandle): Promise<void> {
-  const history = await h.fetchHistory();
+  const history = await unseal(await h.fetchHistory());
   writeFileSync(join(OUT, `${name}.json`), historyFileText(history));
   console.log(`${name}: ${history.events?.length ?? 0} events`);
 }
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  for (const f of readdirSync(OUT)) if (f.endsWith('.json')) rmSync(join(OUT, f));
+  // local-activities-*.json are runs of an older release (see test/replay.test.ts), not re-recordable.
+  for (const f of readdirSync(OUT)) if (f.endsWith('.json') && !f.startsWith('local-activities-')) rmSync(join(OUT, f));
   const t = await startTestEnv();
   try {
     for (const [name, scenario] of Object.entries(scenarios)) {

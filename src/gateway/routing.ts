@@ -9,7 +9,8 @@
  * skill for half a second, so that many sockets refreshing at once cost one
  * query per router, not one each.
  */
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { isGrpcServiceError, ServiceError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { Logger } from '../logger';
 import {
@@ -39,6 +40,28 @@ import { ApiError, ApiErrorCode } from './errors';
 
 const SNAPSHOT_TTL_MS = 500;
 const START_CONCURRENCY = 8;
+/** Tries of an update the server aborted because the entity's workflow task failed (see {@link abortedUpdate}). */
+const UPDATE_TRIES = 3;
+
+/**
+ * The server aborts the updates it had admitted when the entity's workflow
+ * task fails — notably a continue-as-new completion that lost the race with
+ * a new signal, which under constant traffic happens now and then. Nothing
+ * of an aborted update was applied, so it is safe to send again.
+ */
+function abortedUpdate(error: unknown): boolean {
+  return error instanceof ServiceError && isGrpcServiceError(error.cause) && error.cause.code === GrpcStatus.FAILED_PRECONDITION;
+}
+
+async function updateWithRetry<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= UPDATE_TRIES || !abortedUpdate(error)) throw error;
+    }
+  }
+}
 
 /** What a waiting customer is shown: place, expected wait and what it rests on. */
 export interface QueuePosition {
@@ -144,7 +167,7 @@ export class RoutingDesk {
   /** A slot for a claim; `at_capacity` when every slot is taken (the entity's validator decides, whatever arrives at once). */
   reserve(agent: Agent, conversationId: string, skill: Skill): Promise<AgentView> {
     return this.onAgent(agent, () =>
-      this.within(() => this.agentHandle(agent.id).executeUpdate(reserveSlotUpdate, { args: [{ conversationId, skill }] })),
+      updateWithRetry(() => this.within(() => this.agentHandle(agent.id).executeUpdate(reserveSlotUpdate, { args: [{ conversationId, skill }] }))),
     );
   }
 
@@ -160,12 +183,12 @@ export class RoutingDesk {
 
   respond(agent: Agent, offerId: string, accept: boolean): Promise<OfferAnswer> {
     return this.onAgent(agent, () =>
-      this.within(() => this.agentHandle(agent.id).executeUpdate(respondOfferUpdate, { args: [{ offerId, accept }] })),
+      updateWithRetry(() => this.within(() => this.agentHandle(agent.id).executeUpdate(respondOfferUpdate, { args: [{ offerId, accept }] }))),
     );
   }
 
   setPresence(agent: Agent, status: Presence): Promise<AgentView> {
-    return this.onAgent(agent, () => this.within(() => this.agentHandle(agent.id).executeUpdate(setPresenceUpdate, { args: [{ status }] })));
+    return this.onAgent(agent, () => updateWithRetry(() => this.within(() => this.agentHandle(agent.id).executeUpdate(setPresenceUpdate, { args: [{ status }] }))));
   }
 
   view(agent: Agent): Promise<AgentView> {

@@ -179,6 +179,8 @@ export interface AgentEntityInput {
   taskQueue: string;
   /** State carried over by continue-as-new. */
   carried?: unknown;
+  /** Messages the previous run had queued and not sent (src/workflows/outbox.ts CarriedOutbox). */
+  outbox?: unknown;
 }
 
 /** The gateway (re)states the profile and settings from the agents file at start. */
@@ -274,7 +276,10 @@ export interface RouterInput {
   skill: Skill;
   taskQueue: string;
   settings: RouterSettings;
+  /** State carried over by continue-as-new. */
   carried?: unknown;
+  /** Messages the previous run had queued and not sent (src/workflows/outbox.ts CarriedOutbox). */
+  outbox?: unknown;
 }
 
 export const routerSettingsSignal = defineSignal<[RouterSettings]>('routerSettings');

@@ -69,7 +69,7 @@ export async function agentWorkflow(input: AgentEntityInput): Promise<void> {
     if (err instanceof InvalidAgentStateError) throw ApplicationFailure.create({ type: ErrorCode.InvalidInput, message: err.message, nonRetryable: true });
     throw err;
   }
-  const outbox = new Outbox();
+  const outbox = new Outbox(input.outbox);
   outbox.start();
   // Every run reports itself: a fresh agent so routers learn about it, a continued one because changes may have
   // arrived between its last report and the continue-as-new.
@@ -176,10 +176,24 @@ export async function agentWorkflow(input: AgentEntityInput): Promise<void> {
       state = { ...state, version: state.version + 1, reportedSkills: state.profile.skills.map((s) => s.skill) };
     }
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (state.settings.eventsPerRun ?? EVENTS_PER_RUN)) {
-      // Under constant traffic there is always something new to report; the next run reports first thing, so carry on now.
-      await condition(() => allHandlersFinished() && outbox.pending === 0);
+      // Under constant traffic there is always something new to say: nothing new goes out, what is in flight
+      // finishes, and what is queued travels to the next run, which also reports first thing.
+      outbox.hold();
+      await condition(() => allHandlersFinished() && outbox.inFlight === 0);
+      // Offer answers that arrived meanwhile go with a last report (queued, so carried).
+      if (endedOffers.length > 0) {
+        report(state, outbox, endedOffers);
+        endedOffers = [];
+        state = { ...state, version: state.version + 1, reportedSkills: state.profile.skills.map((s) => s.skill) };
+      }
       log.info('agent entity continuing as new', { agentId: state.profile.id });
-      return continueAsNew<typeof agentWorkflow>({ profile: state.profile, settings: state.settings, taskQueue: state.taskQueue, carried: state });
+      return continueAsNew<typeof agentWorkflow>({
+        profile: state.profile,
+        settings: state.settings,
+        taskQueue: state.taskQueue,
+        carried: state,
+        outbox: outbox.carry(),
+      });
     }
     const deadline = nextAgentDeadline(state);
     // Woken early only when there is something to say or a deadline moved closer (a lease refresh moves it later: no wake).

@@ -11,10 +11,15 @@
  *
  * A signal that fails (the target does not exist) is reported to `onFailed`
  * and dropped: the caller decides what that means (a router treats an offer
- * that could not be delivered as refused). Wait for {@link Outbox.idle}
- * before continuing as new.
+ * that could not be delivered as refused).
+ *
+ * Continuing as new: {@link Outbox.hold} stops new sends, and once nothing is
+ * in flight {@link Outbox.carry} hands over what is still queued (JSON-safe)
+ * for the next run's Outbox. Waiting for an empty outbox instead never ends
+ * under constant traffic: every message that arrives while a batch is out
+ * queues another one.
  */
-import { condition, getExternalWorkflowHandle, log, type SignalDefinition } from '@temporalio/workflow';
+import { condition, defineSignal, getExternalWorkflowHandle, log, type SignalDefinition } from '@temporalio/workflow';
 import type { OutboundEvent } from './contract';
 import { publishEvents } from './desk-activities';
 
@@ -26,10 +31,36 @@ interface SignalJob {
   onFailed?: (error: unknown) => void;
 }
 
+/** A signal queued but not sent when the run continued as new. */
+export interface CarriedSignal {
+  workflowId: string;
+  signal: string;
+  arg: unknown;
+}
+
+/** What an outbox still held when its run continued as new (part of the next run's input). */
+export interface CarriedOutbox {
+  signals: CarriedSignal[];
+  events: OutboundEvent[];
+}
+
 export class Outbox {
   private readonly signals: SignalJob[] = [];
   private readonly events: OutboundEvent[] = [];
   private sending = 0;
+  private held = false;
+
+  /**
+   * @param carried what the previous run's outbox still held (sent first, in order)
+   * @param reattach the failure handler of a carried signal (callbacks do not survive continue-as-new)
+   */
+  constructor(carried?: unknown, reattach?: (job: CarriedSignal) => ((error: unknown) => void) | undefined) {
+    const { signals, events } = carriedOutbox(carried);
+    for (const job of signals) {
+      this.signals.push({ workflowId: job.workflowId, signal: defineSignal<[never]>(job.signal), arg: job.arg, onFailed: reattach?.(job) });
+    }
+    this.events.push(...events);
+  }
 
   signal<T>(workflowId: string, signal: SignalDefinition<[T]>, arg: T, onFailed?: (error: unknown) => void): void {
     this.signals.push({ workflowId, signal: signal as unknown as SignalDefinition<[never]>, arg, onFailed });
@@ -41,6 +72,24 @@ export class Outbox {
 
   get pending(): number {
     return this.signals.length + this.events.length + this.sending;
+  }
+
+  /** Messages handed to Temporal and not yet done. */
+  get inFlight(): number {
+    return this.sending;
+  }
+
+  /** Sends nothing new from now on (before continuing as new): what is queued stays for {@link Outbox.carry}. */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** What is queued and unsent, for the next run (after {@link Outbox.hold} and once {@link Outbox.inFlight} is 0). */
+  carry(): CarriedOutbox {
+    return {
+      signals: this.signals.map((j) => ({ workflowId: j.workflowId, signal: j.signal.name, arg: j.arg })),
+      events: [...this.events],
+    };
   }
 
   /**
@@ -59,7 +108,7 @@ export class Outbox {
 
   private async pumpSignals(): Promise<void> {
     for (;;) {
-      await condition(() => this.signals.length > 0);
+      await condition(() => this.signals.length > 0 && !this.held);
       const batch = this.signals.splice(0, this.signals.length);
       const byTarget = new Map<string, SignalJob[]>();
       for (const job of batch) {
@@ -88,7 +137,7 @@ export class Outbox {
 
   private async pumpEvents(): Promise<void> {
     for (;;) {
-      await condition(() => this.events.length > 0);
+      await condition(() => this.events.length > 0 && !this.held);
       // Everything queued goes in one ordinary activity (no local activities: their results enter where the worker decides, not the history).
       const batch = this.events.splice(0);
       this.sending += batch.length;
@@ -102,6 +151,16 @@ export class Outbox {
       }
     }
   }
+}
+
+/** The carried outbox of a run's input, or nothing when it is absent or not one. */
+function carriedOutbox(value: unknown): CarriedOutbox {
+  const v = (value ?? {}) as Partial<CarriedOutbox>;
+  const signals = Array.isArray(v.signals)
+    ? v.signals.filter((j): j is CarriedSignal => typeof j?.workflowId === 'string' && typeof j?.signal === 'string')
+    : [];
+  const events = Array.isArray(v.events) ? v.events.filter((e): e is OutboundEvent => typeof e?.kind === 'string') : [];
+  return { signals, events };
 }
 
 /** Waits for `fn` or until `deadlineMs` (workflow time, epoch ms); true when `fn` came true. Without a deadline it waits for `fn` only. */

@@ -20,6 +20,7 @@ import {
   offerEndedSignal,
   queueSnapshotQuery,
   routerSettingsSignal,
+  type OfferRequest,
   type RouterInput,
 } from '../routing/contract';
 import {
@@ -51,23 +52,28 @@ export async function routerWorkflow(input: RouterInput): Promise<void> {
     if (err instanceof InvalidRouterStateError) throw ApplicationFailure.create({ type: ErrorCode.InvalidInput, message: err.message, nonRetryable: true });
     throw err;
   }
-  const outbox = new Outbox();
-  outbox.start();
   let dirty = true;
   const now = () => new Date().toISOString();
   const change = (next: RouterState): void => {
     state = next;
     dirty = true;
   };
+  // An agent entity that cannot be reached (never started, gone) refused the offer: move on to the next agent.
+  const undeliverable = (offer: OfferRequest, agentId: string) => () =>
+    change(offerEnded(state, { offerId: offer.offerId, conversationId: offer.conversationId, agentId, outcome: 'unavailable' }, now()));
+  const outbox = new Outbox(input.outbox, (job) => {
+    const offer = job.arg as OfferRequest | undefined;
+    // Agent ids hold no ':' (src/gateway/agents.ts), so the id ends the workflow id.
+    const agentId = job.workflowId.slice(job.workflowId.lastIndexOf(':') + 1);
+    return job.signal === agentOfferSignal.name && offer?.offerId ? undeliverable(offer, agentId) : undefined;
+  });
+  outbox.start();
 
   const runEffects = (effects: RouterEffect[]): void => {
     for (const effect of effects) {
       if (effect.kind === 'offer') {
         const { offer } = effect;
-        // An agent entity that cannot be reached (never started, gone) refused the offer: move on to the next agent.
-        outbox.signal(agentWorkflowId(state.taskQueue, effect.agentId), agentOfferSignal, offer, () =>
-          change(offerEnded(state, { offerId: offer.offerId, conversationId: offer.conversationId, agentId: effect.agentId, outcome: 'unavailable' }, now())),
-        );
+        outbox.signal(agentWorkflowId(state.taskQueue, effect.agentId), agentOfferSignal, offer, undeliverable(offer, effect.agentId));
       } else if (effect.kind === 'withdraw') {
         outbox.signal(agentWorkflowId(state.taskQueue, effect.agentId), agentWithdrawOfferSignal, { offerId: effect.offerId });
       } else {
@@ -104,10 +110,18 @@ export async function routerWorkflow(input: RouterInput): Promise<void> {
       lastPush = nowMs;
     }
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (state.settings.eventsPerRun ?? EVENTS_PER_RUN)) {
-      // Changes that arrive while the messages drain are in the carried state; the next run starts with a routing pass.
-      await condition(() => allHandlersFinished() && outbox.pending === 0);
+      // Nothing new goes out; what is in flight finishes, what is queued travels with the run. Changes that
+      // arrive meanwhile are in the carried state; the next run starts with a routing pass.
+      outbox.hold();
+      await condition(() => allHandlersFinished() && outbox.inFlight === 0);
       log.info('router continuing as new', { skill: state.skill, waiting: state.queue.length });
-      return continueAsNew<typeof routerWorkflow>({ skill: state.skill, taskQueue: state.taskQueue, settings: state.settings, carried: state });
+      return continueAsNew<typeof routerWorkflow>({
+        skill: state.skill,
+        taskQueue: state.taskQueue,
+        settings: state.settings,
+        carried: state,
+        outbox: outbox.carry(),
+      });
     }
     const deadlines = [nextRouterDeadline(state), state.queue.length > 0 ? lastPush + state.settings.refreshMs : undefined].filter(
       (t): t is number => t !== undefined,

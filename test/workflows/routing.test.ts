@@ -9,7 +9,8 @@
  * `env.sleep` skips ahead.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 import { loadConfig } from '../../src/config';
 import { AgentDirectory } from '../../src/gateway/agents';
 import { claimWithSlot } from '../../src/gateway/claims';
@@ -20,16 +21,26 @@ import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { resolveRouting, type RoutingConfig } from '../../src/routing/config';
 import {
+  agentOfferSignal,
   agentViewQuery,
   agentWorkflowId,
+  dequeueSignal,
+  enqueueSignal,
   queueSnapshotQuery,
   reserveSlotUpdate,
   routerWorkflowId,
   RoutingErrorCode,
+  type AgentSnapshot,
   type AgentView,
+  type OfferRequest,
+  type QueueRequest,
   type QueueSnapshot,
+  type RouterInput,
 } from '../../src/routing/contract';
-import type { agentWorkflow } from '../../src/workflows';
+import { ROUTER_STATE_VERSION, type RouterState } from '../../src/routing/router-state';
+import type { agentWorkflow, routerWorkflow } from '../../src/workflows';
+import type { CarriedOutbox } from '../../src/workflows/outbox';
+import { testDataConverter } from '../helpers/payload-keys';
 import type { OutboundEvent } from '../../src/workflows/contract';
 import { eventually, fakeActivities, startConversation, startTestEnv, waitForState, type Calls, type TestEnv } from './support';
 
@@ -111,6 +122,45 @@ async function desk(records: ReturnType<typeof agentRecord>[], routing = routing
 }
 
 const agentOf = (d: Desk, id: string) => d.agents.get(id)!;
+
+const codec = testDataConverter().payloadCodecs![0]!;
+async function decoded<T>(payload: temporal.api.common.v1.IPayload | null | undefined): Promise<T> {
+  const [plain] = await codec.decode([payload as Payload]);
+  return defaultPayloadConverter.fromPayload(plain!) as T;
+}
+
+/** The histories of a workflow's runs, from `firstRunId` along the continue-as-new chain to the current run. */
+async function runsOf(workflowId: string, firstRunId: string): Promise<temporal.api.history.v1.IHistory[]> {
+  const histories: temporal.api.history.v1.IHistory[] = [];
+  for (let runId: string | undefined = firstRunId; runId; ) {
+    const history = await t.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    histories.push(history);
+    runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return histories;
+}
+
+/** What each run handed the next one in its outbox (one entry per continue-as-new). */
+async function carriedOutboxes(histories: temporal.api.history.v1.IHistory[]): Promise<CarriedOutbox[]> {
+  const carried: CarriedOutbox[] = [];
+  for (const h of histories) {
+    const attrs = h.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
+    if (attrs) carried.push(((await decoded<RouterInput>(attrs.input?.payloads?.[0])).outbox ?? { signals: [], events: [] }) as CarriedOutbox);
+  }
+  return carried;
+}
+
+/** The offer ids an entity received as agentOffer signals, over all the runs given, in order (duplicates kept). */
+async function offersReceived(histories: temporal.api.history.v1.IHistory[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const h of histories) {
+    for (const e of h.events ?? []) {
+      const a = e.workflowExecutionSignaledEventAttributes;
+      if (a?.signalName === agentOfferSignal.name) ids.push((await decoded<OfferRequest>(a.input?.payloads?.[0])).offerId);
+    }
+  }
+  return ids;
+}
 
 describe('capacity is never exceeded', () => {
   it('20 parallel reserve updates on an agent with maxConcurrent 2: exactly 2 get a slot, 18 get at_capacity', async () => {
@@ -305,4 +355,139 @@ describe('continue-as-new', () => {
     expect(snap.entries.map((e) => e.conversationId)).toContain(ids[2]);
     await d.stopEntities();
   }, 90_000);
+
+  it('a router under constant traffic continues as new with offers still queued: the next run sends them, each offer reaches its agent once and none is lost', async () => {
+    const names = ['ava', 'ben', 'cai', 'dov', 'eli', 'fay'];
+    const d = await desk(
+      names.map((n) => agentRecord(n, 2)),
+      routingConfig({ eventsPerRun: 40, offerTimeoutSeconds: 600 }),
+    );
+    for (const n of names) await d.routing.connection(agentOf(d, n), `s-${n}`, 'open');
+    const routerId = routerWorkflowId(d.taskQueue, 'general');
+    const router = t.client.workflow.getHandle(routerId);
+    const firstRouterRun = (await router.describe()).runId;
+    const firstAgentRuns = new Map<string, string>();
+    for (const n of names) firstAgentRuns.set(n, (await t.client.workflow.getHandle(agentWorkflowId(d.taskQueue, n)).describe()).runId);
+    const request = (conversationId: string): QueueRequest => ({
+      conversationId,
+      customerId: `cu-${conversationId}`,
+      tier: 'regular',
+      language: conversationId.endsWith('z') ? 'zh' : 'en',
+      priority: 'normal',
+      reasons: ['explicit_request'],
+      waitingSince: new Date().toISOString(),
+    });
+    // Bursts of waiting customers, and the previous burst leaving: every enqueue and every leave is a routing
+    // pass, every leave of an offered conversation a withdrawal and a new offer to the agent it freed, so the
+    // router always has something in its outbox when its history asks it to carry on.
+    let carried: CarriedOutbox[] = [];
+    let previous: string[] = [];
+    for (let round = 0; round < 16; round++) {
+      const ids = Array.from({ length: 16 }, (_, i) => `r${round}-c${i}${i % 2 ? 'z' : ''}`);
+      await Promise.all(ids.map((id) => router.signal(enqueueSignal, request(id))));
+      await Promise.all(previous.map((id) => router.signal(dequeueSignal, { conversationId: id, reason: 'closed' })));
+      previous = ids;
+      // Paced by the worker (a round is a hundred history events or so, slow on a busy machine).
+      await eventually(async () => {
+        const entries = (await router.query(queueSnapshotQuery)).entries;
+        return entries.length === ids.length && entries.every((e) => ids.includes(e.conversationId)) ? true : undefined;
+      }, `round ${round} routed`, 60_000);
+      carried = await carriedOutboxes(await runsOf(routerId, firstRouterRun));
+      if (carried.length >= 2 && carried.some((o) => o.signals.some((s) => s.signal === agentOfferSignal.name))) break;
+    }
+    expect(carried.length).toBeGreaterThanOrEqual(2);
+    const carriedOffers = carried.flatMap((o) => o.signals.filter((s) => s.signal === agentOfferSignal.name).map((s) => (s.arg as OfferRequest).offerId));
+    expect(carriedOffers.length).toBeGreaterThan(0);
+
+    const seq = (offerId: string) => Number(offerId.slice(offerId.lastIndexOf(':') + 1));
+    const lastCarried = Math.max(...carriedOffers.map(seq));
+    const received = await eventually(async () => {
+      const all: string[] = [];
+      for (const n of names) all.push(...(await offersReceived(await runsOf(agentWorkflowId(d.taskQueue, n), firstAgentRuns.get(n)!))));
+      const got = new Set(all.map(seq));
+      // Offers are numbered one by one as the router makes them: a gap below the last carried one is a lost offer.
+      return Array.from({ length: lastCarried }, (_, i) => i + 1).every((n) => got.has(n)) ? all : undefined;
+    }, 'every offer up to the last carried one delivered', 30_000);
+    for (const id of carriedOffers) expect(received.filter((r) => r === id)).toHaveLength(1);
+    expect(new Set(received).size).toBe(received.length);
+    await d.stopEntities();
+  }, 120_000);
+
+  it('an offer carried to the next run keeps its failure handler: an agent that cannot be reached counts as refused and the next agent gets the offer at once', async () => {
+    const d = await desk([agentRecord('ann', 2)], routingConfig({ offerTimeoutSeconds: 600 }));
+    await d.routing.connection(agentOf(d, 'ann'), 's-ann', 'open');
+    await eventually(async () => ((await d.view('ann')).presence === 'online' ? true : undefined), 'ann online');
+    const settings = routingConfig({ offerTimeoutSeconds: 600 }).router;
+    const routerId = `${routerWorkflowId(d.taskQueue, 'general')}-carried`;
+    const at = new Date().toISOString();
+    const expiresAt = new Date(Date.now() + settings.offerTimeoutMs).toISOString();
+    const snapshot = (agentId: string): AgentSnapshot => ({
+      agentId,
+      name: agentId.toUpperCase(),
+      presence: 'online',
+      used: 0,
+      capacity: 2,
+      activeSince: [],
+      skills: [{ skill: 'general', level: 3 }],
+      languages: ['en', 'zh'],
+      performance: { samples: 0 },
+      recentMisses: [],
+      since: at,
+      version: 1,
+    });
+    const waiting: QueueRequest = {
+      conversationId: 'c-carried',
+      customerId: 'cu-carried',
+      tier: 'regular',
+      language: 'zh',
+      priority: 'normal',
+      reasons: ['explicit_request'],
+      waitingSince: at,
+    };
+    const ghostOffer: OfferRequest = {
+      offerId: 'general:1',
+      conversationId: 'c-carried',
+      skill: 'general',
+      priority: 'normal',
+      tier: 'regular',
+      language: 'zh',
+      waitingSince: at,
+      expiresAt,
+      reasons: ['explicit_request'],
+      routerId,
+    };
+    // The state a run would carry after offering c-carried to "ghost", whose offer was still queued:
+    // ghost's entity does not exist, so the send fails in the next run.
+    const carried: RouterState = {
+      schema: ROUTER_STATE_VERSION,
+      skill: 'general',
+      routerId,
+      taskQueue: d.taskQueue,
+      settings,
+      queue: [{ ...waiting, enqueuedAt: at, declined: [] }],
+      roster: [snapshot('ghost'), snapshot('ann')],
+      offers: [{ offerId: ghostOffer.offerId, conversationId: 'c-carried', agentId: 'ghost', at, expiresAt }],
+      handleSamples: [],
+      acceptSamples: [],
+      lastOffered: 'ghost',
+      offerSeq: 1,
+      decisions: 1,
+      asOf: at,
+    };
+    const outbox: CarriedOutbox = { signals: [{ workflowId: agentWorkflowId(d.taskQueue, 'ghost'), signal: agentOfferSignal.name, arg: ghostOffer }], events: [] };
+    const router = await t.client.workflow.start<typeof routerWorkflow>('routerWorkflow', {
+      taskQueue: d.taskQueue,
+      workflowId: routerId,
+      args: [{ skill: 'general', taskQueue: d.taskQueue, settings, carried, outbox }],
+    });
+    const offer = await eventually(async () => d.offersTo('ann').find((o) => o.conversationId === 'c-carried'), 'the offer passed on to ann', 30_000);
+    expect(offer.offer.offerId).not.toBe(ghostOffer.offerId);
+    // Offered to ann (her entity's clock) before ghost's offer would have lapsed: the failure, not the timeout, moved it on.
+    const offeredAt = Date.parse(offer.offer.expiresAt) - settings.offerTimeoutMs;
+    expect(offeredAt).toBeLessThan(Date.parse(expiresAt));
+    const snap = await router.query(queueSnapshotQuery);
+    expect(snap.entries.find((e) => e.conversationId === 'c-carried')?.offeredTo).toBe('ann');
+    await t.terminate(router);
+    await d.stopEntities();
+  }, 60_000);
 });

@@ -116,6 +116,16 @@ const scenarios: Record<string, Scenario> = {
     await h.signal(closeSignal, { by: 'customer' });
     return h;
   },
+  // main's scenario (its LA-era recording is overflow-timer.local-activities.json): a wait past the limit, then a claim.
+  async 'overflow-timer'(t, tq) {
+    const h = await startConversation(t.client, tq, 'human please', { conversationId: 'replay-overflow' });
+    await waitForState(h, (s) => s.phase === 'queued', 'queued');
+    await t.env.sleep(10 * 60_000 + 1000);
+    await waitForState(h, (s) => (s.queue?.periods ?? 0) >= 1, 'a wait period passed');
+    await h.executeUpdate(claimUpdate, { args: [{ agentId: 'agent-2', agentName: 'Lee' }], updateId: 'claim-2' });
+    await h.signal(closeSignal, { by: 'agent', agentId: 'agent-2', resolution: 'called back' });
+    return h;
+  },
   async 'service-levels'(t, tq) {
     const h = await startConversation(t.client, tq, 'human please', { conversationId: 'replay-service-levels', policy: SHORT_LIMITS });
     await h.signal(customerPresenceSignal, { connectionId: 'sock-1', state: 'open' });
@@ -265,7 +275,8 @@ async function record(name: string, h: WorkflowHandle): Promise<void> {
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   // local-activities-*.json are runs of an older release (see test/replay.test.ts), not re-recordable.
-  for (const f of readdirSync(OUT)) if (f.endsWith('.json') && !f.startsWith('local-activities-')) rmSync(join(OUT, f));
+  // The recordings made with local activities (*.local-activities.json) cannot be made again: never touched.
+  for (const f of readdirSync(OUT)) if (f.endsWith('.json') && !f.endsWith('.local-activities.json')) rmSync(join(OUT, f));
   const t = await startTestEnv();
   try {
     for (const [name, scenario] of Object.entries(scenarios)) {

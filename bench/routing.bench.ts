@@ -161,7 +161,10 @@ async function temporalBench(): Promise<void> {
     waiters.get(event.agentId)?.(at);
   });
   const activities = {
-    publishEvent: async (event: OutboundEvent) => bus.publish(event),
+    // The entities' outboxes publish in batches (publishEvents, an ordinary activity since the no-local-activities patch).
+    publishEvents: async (events: OutboundEvent[]) => {
+      for (const event of events) bus.publish(event);
+    },
     suggestFaq: async () => [],
   } as unknown as Activities;
   const taskQueue = `bench-routing-${randomUUID()}`;

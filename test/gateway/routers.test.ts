@@ -327,7 +327,7 @@ describe('gateway HTTP API (fake Temporal)', () => {
       expect(general.entries.map((e: any) => [e.conversationId, e.position])).toEqual([['v1', 1]]);
       expect(general.agents).toMatchObject({ online: 0 });
       const agents = await request(h.gateway.app).get('/api/desk/agents').set(bearer('olga')).expect(200);
-      expect(agents.body.agents.map((a: any) => a.agentId)).toEqual(['alice', 'bob', 'olga', 'tina']);
+      expect(agents.body.agents.map((a: any) => a.agentId)).toEqual(['alice', 'bob', 'olga', 'sam', 'tina']);
       expect(agents.body.agents.find((a: any) => a.agentId === 'alice')).toMatchObject({
         presence: 'offline',
         capacity: 2,

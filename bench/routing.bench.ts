@@ -163,7 +163,7 @@ async function temporalBench(): Promise<void> {
   const activities = {
     // The entities' outboxes publish in batches (publishEvents, an ordinary activity since the no-local-activities patch).
     publishEvents: async (events: OutboundEvent[]) => {
-      for (const event of events) bus.publish(event);
+      for (const event of events) await bus.publish(event);
     },
     suggestFaq: async () => [],
   } as unknown as Activities;

@@ -39,14 +39,18 @@ export async function runQueuedPhase(rt: ConversationRuntime): Promise<PhaseExit
       deadlines.length > 0 ? Math.min(...deadlines) : undefined,
     );
     if (woke || rt.state.phase !== 'queued') continue;
-    const nowMs = rt.nowMs();
+    // The timer for the earliest deadline fired. What is due is judged against that deadline, not against the
+    // task's clock: a decision on "now >= deadline" by a millisecond is only as deterministic as the server's task
+    // timestamps, and Temporal's test server once replayed such a task with another time (a determinism error:
+    // the run had abandoned, the replay armed a new timer). A deadline that moved later meanwhile is not due.
+    const waitedUntil = Math.min(...deadlines);
     const abandonAt = abandonDeadline(rt.state, rt.policy);
-    if (abandonAt !== undefined && nowMs >= abandonAt) {
+    if (abandonAt !== undefined && abandonAt <= waitedUntil) {
       rt.apply(abandon(rt.state, rt.now()));
       break;
     }
     const due = slaDeadline(rt.state, rt.policy);
-    if (due !== undefined && nowMs >= due) passWaitLimit(rt);
+    if (due !== undefined && due <= waitedUntil) passWaitLimit(rt);
   }
   return 'phase_changed';
 }

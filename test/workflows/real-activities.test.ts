@@ -63,6 +63,8 @@ describe('the topic survives a request for a person (real NLU)', () => {
     ['my card was charged twice, I want a real person', 'en', 'refunds', 'high', 'payment_issue'],
     ['我被扣了两次款，转人工', 'zh', 'refunds', 'high', 'payment_issue'],
     ['where is my order 100000000002, let me talk to a human', 'en', 'orders', 'high', 'track_order'],
+    // "找人工客服" is one request: before, "找人工" was taken out and the "客服" left behind made the topic customer service.
+    ['我要找人工客服，我的订单100000000004一直没到', 'zh', 'orders', 'high', 'track_order'],
     ['I will sue you if this is not fixed, get me a human', 'en', 'general', 'urgent', undefined],
     ['你们再不处理我就去法院起诉，转人工', 'zh', 'complaints', 'urgent', 'complaint'],
     ['I want to complain: the courier was rude and threw my parcel over the fence', 'en', 'complaints', 'high', 'complaint'],

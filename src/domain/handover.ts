@@ -189,13 +189,16 @@ function recommend(state: ConversationState, escalation: Escalation, l: Language
   return pick(l, { en: 'Greet the customer and ask how you can help.', zh: '请问候客户并询问需要什么帮助。' });
 }
 
+/** The tier as a Chinese summary names it ("REGULAR 客户" read as a stray English label). */
+const TIER_ZH: Record<string, string> = { regular: '普通', vip: 'VIP ', enterprise: '企业' };
+
 function summarize(state: ConversationState, h: Handover, l: Language): string {
   const turns = state.ai.counters.totalTurns;
   const name = h.customer.name ? `${h.customer.name} (${h.customer.id})` : h.customer.id;
   const anon = h.customer.anonymous ? pick(l, { en: ', anonymous', zh: '，匿名' }) : '';
   const parts: string[] = [];
   if (l === 'zh') {
-    parts.push(`${h.customer.tier.toUpperCase()} 客户 ${name}${anon}，使用${h.language === 'zh' ? '中文' : '英文'}。`);
+    parts.push(`${TIER_ZH[h.customer.tier] ?? h.customer.tier}客户 ${name}${anon}，使用${h.language === 'zh' ? '中文' : '英文'}。`);
     parts.push(h.intent ? `主题：${topic(h.intent, 'zh')}。` : '主题未识别。');
   } else {
     parts.push(`${h.customer.tier.toUpperCase()} customer ${name}${anon}, writing in ${h.language === 'zh' ? 'Chinese' : 'English'}.`);

@@ -119,7 +119,7 @@ describe('handover keeps dropped tasks', () => {
     expect(r.escalation).toBeDefined();
     const en = buildHandover(r.state, r.escalation!);
     const zh = buildHandover(r.state, r.escalation!, 'zh');
-    expect(zh.summary).toMatch(/^REGULAR 客户/);
+    expect(zh.summary).toMatch(/^普通客户/);
     expect(zh.recommendedAction).toMatch(/审核订单 100000000003/);
     expect({ ...zh, summary: '', recommendedAction: '', handoverLanguage: 'en' }).toEqual({ ...en, summary: '', recommendedAction: '' });
   });

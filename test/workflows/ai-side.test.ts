@@ -77,7 +77,7 @@ describe('back from a human', () => {
     await waitForState(h, (s) => s.phase === 'queued', 'queued again');
     const claim = await h.executeUpdate(claimUpdate, { args: [{ agentId: 'agent-2', agentName: '王芳', language: 'zh' }] });
     expect(claim.handover.handoverLanguage).toBe('zh');
-    expect(claim.handover.summary).toMatch(/^REGULAR 客户 Alice Johnson/);
+    expect(claim.handover.summary).toMatch(/^普通客户 Alice Johnson/);
     expect(claim.handover.summary).toContain('此前人工接待');
     expect(claim.handover.humanPart).toEqual([
       expect.objectContaining({

@@ -228,6 +228,31 @@ describe('customer WebSocket (fake Temporal)', () => {
     await ows.waitFor((f) => f.type === 'status' && f.phase === 'queued');
   });
 
+  it('counts anonymous customers behind a trusted proxy by their own address, not the proxy’s', async () => {
+    // Before, the anonymous key came from the socket peer: behind a load balancer every anonymous customer
+    // shared one count, and the first MAX_HUMAN_REQUESTS of them took the desk away from all the others.
+    h = await startHarness({ MAX_HUMAN_REQUESTS: '1', HUMAN_REQUEST_WINDOW_MINUTES: '60', TRUST_PROXY: 'loopback' });
+    const from = (address: string) =>
+      request(h.gateway.app)
+        .post('/api/conversations')
+        .set('X-Forwarded-For', address)
+        .send({ locale: 'en' })
+        .expect(201)
+        .then((r) => r.body as { conversationId: string; token: string });
+    const ask = async (c: { conversationId: string; token: string }, id: string) => {
+      const ws = await TestSocket.open(customerUrl(h, c));
+      await ws.waitFor((f) => f.type === 'status');
+      ws.send({ type: 'message', id, text: 'I want a human' });
+      const answer = await ws.waitFor((f) => (f.type === 'status' && f.phase === 'queued') || (f.type === 'error' && f.id === id));
+      ws.close();
+      return answer.type === 'error' ? answer.code : answer.phase;
+    };
+    expect(await ask(await from('203.0.113.7'), 'a-1')).toBe('queued');
+    expect(await ask(await from('198.51.100.23'), 'b-1')).toBe('queued');
+    // The same address again: its one request in the window is used.
+    expect(await ask(await from('203.0.113.7'), 'a-2')).toBe('human_request_limit');
+  });
+
   it('reports the live queue place and estimate, and moves when the queue does', async () => {
     h = await startHarness();
     h.fake.enqueue('someone-else', { waitingSince: '2024-12-31T00:00:00Z' });

@@ -46,8 +46,9 @@ export function createCustomerRouter({ tokens, integrationKey, logger }: Custome
           ...(identified.email ? { email: identified.email } : {}),
         }
       : { id: `anon-${randomUUID()}`, tier: 'regular', anonymous: true };
-    // Anonymous customers are a new id per chat; limits per customer follow them by (hashed) address instead.
-    const clientKey = identified ? `customer:${identified.id}` : tokens.clientKey(req.socket.remoteAddress ?? 'unknown');
+    // Anonymous customers are a new id per chat; limits per customer follow them by (hashed) address instead:
+    // the client's address as TRUST_PROXY reads it (req.ip), as the rate limits do, not the load balancer's.
+    const clientKey = identified ? `customer:${identified.id}` : tokens.clientKey(req.ip ?? req.socket.remoteAddress ?? 'unknown');
     const token = tokens.issue({ conversationId, customer, clientKey, ...(body.locale ? { locale: body.locale } : {}) });
     logger.info({ conversationId, tier: customer.tier, trusted }, 'conversation created');
     res.status(201).json({ conversationId, token });

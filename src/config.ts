@@ -77,6 +77,8 @@ const fields = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl.refine(fetchableUrl, `its ${BLOCKED_PORT_MESSAGE.replace('is a port', 'port is one')}`),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /** A vision-capable model that describes customer photos at upload (what they show: damage, a wrong item, a label…); unset = photos are not described. Needs OPENAI_API_KEY. */
+  OPENAI_VISION_MODEL: optionalString,
   /** Business tools backend; unset → `npm start` runs the sample commerce backend. */
   TOOLS_BASE_URL: optionalUrl.refine(fetchableUrl, `its ${BLOCKED_PORT_MESSAGE.replace('is a port', 'port is one')}`),
   COMMERCE_PORT: fetchablePort.default(4100),
@@ -201,6 +203,9 @@ const schema = fields.superRefine((c, ctx) => {
   if (c.REDIS_URL && !c.BUS_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['BUS_SECRET'], message: 'required when REDIS_URL is set: every bus message is signed with it' });
   }
+  if (c.OPENAI_VISION_MODEL && !c.OPENAI_API_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['OPENAI_VISION_MODEL'], message: 'needs OPENAI_API_KEY: photos are described through the same LLM endpoint' });
+  }
 });
 
 export type Config = z.infer<typeof fields>;
@@ -278,7 +283,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     temporal: config.TEMPORAL_ADDRESS ?? `local (${config.LOCAL_TEMPORAL})`,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
-    llm: config.OPENAI_API_KEY ? { model: config.OPENAI_MODEL, baseUrl: config.OPENAI_BASE_URL ?? 'default' } : 'off',
+    llm: config.OPENAI_API_KEY ? { model: config.OPENAI_MODEL, vision: config.OPENAI_VISION_MODEL ?? 'off', baseUrl: config.OPENAI_BASE_URL ?? 'default' } : 'off',
     tools: config.TOOLS_BASE_URL ?? 'sample commerce backend',
     bus: config.REDIS_URL ? 'redis (signed)' : 'in-process',
     integrationKey: config.INTEGRATION_KEY ? 'set' : 'unset',

@@ -479,6 +479,21 @@ function answerOther(t: Turn, u: Understanding): void {
     return;
   }
   if (t.ai.pendingImages?.length && u.normalizedText.trim() === '') {
+    // A vision model saw what the photo shows (OPENAI_VISION_MODEL): damage or a wrong item needs no question
+    // about the topic, only which remedy; the photo goes with the one the customer picks.
+    const shows = (u.images ?? []).map((i) => i.seen?.shows);
+    const options: [Intent, Intent] | undefined = shows.includes('damage')
+      ? ['repair_request', 'return_exchange']
+      : shows.includes('wrong_item')
+        ? ['return_exchange', 'complaint']
+        : undefined;
+    if (options) {
+      t.ai.clarify = { options };
+      attempt(t, `Photo shows ${shows.includes('damage') ? 'damage' : 'a wrong item'} (vision model); asked ${options.join(' or ')}`);
+      reply(t, shows.includes('damage') ? 'photo_shows_damage' : 'photo_shows_wrong_item');
+      reply(t, 'clarify', { first: labels.intent(options[0], t.ai.language), second: labels.intent(options[1], t.ai.language) });
+      return;
+    }
     attempt(t, 'Received a photo; asked what it is about');
     reply(t, 'ask_photo_topic');
     return;

@@ -227,7 +227,12 @@ function summarize(state: ConversationState, h: Handover, l: Language): string {
     });
     parts.push(pick(l, { en: `Earlier with a human: ${spoken.join(' | ')}.`, zh: `此前人工接待：${spoken.join(' | ')}。` }));
   }
-  if (h.images?.length) parts.push(pick(l, { en: `${h.images.length} photo(s) attached.`, zh: `附有 ${h.images.length} 张照片。` }));
+  if (h.images?.length) {
+    parts.push(pick(l, { en: `${h.images.length} photo(s) attached.`, zh: `附有 ${h.images.length} 张照片。` }));
+    // What the vision model saw, in the words it wrote (the agent checks the photo itself).
+    const seen = h.images.map((i) => i.seen?.description).filter((d): d is string => !!d);
+    if (seen.length > 0) parts.push(pick(l, { en: `Photo: ${seen.join(' / ')}`, zh: `照片：${seen.join(' / ')}` }));
+  }
   const because = h.reasons.map((r) => describeReason(r, l));
   parts.push(pick(l, { en: `Handed over because ${because.join('; ')}.`, zh: `转人工原因：${because.join('；')}。` }));
   parts.push(

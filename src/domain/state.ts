@@ -27,7 +27,7 @@ import type {
   ToolCallRecord,
   TranscriptEntry,
 } from '../workflows/contract';
-import { IMAGE_MIMES, LANGUAGES, PHASES, TIERS } from '../workflows/contract';
+import { IMAGE_MIMES, LANGUAGES, PHASES, PHOTO_KINDS, TIERS } from '../workflows/contract';
 import type { Priority, PriorityCue, Skill } from '../workflows/contract';
 import type { UnderstandInput } from '../nlu/types';
 import type { Money, OrderStatus } from '../tools/types';
@@ -336,6 +336,9 @@ export function isValidMessage(m: { messageId?: unknown; text?: unknown; image?:
 }
 
 /** A well-formed image reference (the gateway stored the bytes; the workflow never sees them). */
+/** The longest photo description a message may carry (the gateway cuts the model's to it). */
+export const MAX_PHOTO_DESCRIPTION = 300;
+
 export function isImageRef(v: unknown): v is ImageRef {
   const r = v as ImageRef;
   return (
@@ -345,7 +348,9 @@ export function isImageRef(v: unknown): v is ImageRef {
     /^[0-9a-f]{64}$/.test(r.id) &&
     (IMAGE_MIMES as readonly string[]).includes(r.mime) &&
     Number.isInteger(r.bytes) &&
-    r.bytes > 0
+    r.bytes > 0 &&
+    (r.seen === undefined ||
+      (typeof r.seen === 'object' && (PHOTO_KINDS as readonly string[]).includes(r.seen.shows) && typeof r.seen.description === 'string' && r.seen.description.length <= MAX_PHOTO_DESCRIPTION))
   );
 }
 
@@ -359,7 +364,11 @@ export function recordCustomerMessage(state: ConversationState, msg: CustomerMes
   if (!isValidMessage(msg)) return { kind: 'invalid', state };
   if (state.seen.customer.includes(msg.messageId)) return { kind: 'duplicate', state };
   const entry: NewEntry = { from: 'customer', text: stripControlCharacters(msg.text).trim(), messageId: msg.messageId };
-  if (msg.image) entry.image = { id: msg.image.id, mime: msg.image.mime, bytes: msg.image.bytes };
+  if (msg.image) {
+    entry.image = { id: msg.image.id, mime: msg.image.mime, bytes: msg.image.bytes };
+    // Checked by isValidMessage; copied field by field like the rest, and cleaned like any stored text.
+    if (msg.image.seen) entry.image.seen = { shows: msg.image.seen.shows, description: stripControlCharacters(msg.image.seen.description).trim() };
+  }
   const r = appendEntry(state, entry, now);
   const s: ConversationState = {
     ...r.state,

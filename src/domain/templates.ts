@@ -377,6 +377,14 @@ export const TEMPLATES = {
     en: () => 'Thanks for the photo. What is it about? If the item arrived damaged or faulty, I can arrange a repair or a return with the photo attached.',
     zh: () => '已收到您的照片。请问是关于什么问题？如果商品有损坏或故障，我可以为您安排维修或退货，并附上这张照片。',
   },
+  photo_shows_damage: {
+    en: () => 'Thanks for the photo: I can see the item is damaged.',
+    zh: () => '已收到您的照片，可以看到商品有损坏。',
+  },
+  photo_shows_wrong_item: {
+    en: () => "Thanks for the photo: that doesn't look like what you ordered.",
+    zh: () => '已收到您的照片，看起来这不是您订购的商品。',
+  },
   photo_attached: {
     en: () => "I've attached your photo to this request.",
     zh: () => '已将您的照片附在此申请中。',

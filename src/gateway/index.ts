@@ -53,7 +53,8 @@ import { createCodecRouter } from './routers/codec';
 import { createRoutingRouter } from './routers/routing';
 import { RoutingDesk } from './routing';
 import { createCustomerRouter } from './routers/customer';
-import { createImageRouter } from './routers/images';
+import { createImageRouter, type PhotoDescriber } from './routers/images';
+import { createLlm } from '../llm';
 import { FileImageStore, type ImageStore } from './images';
 import { createHealthRouter } from './routers/health';
 import type { SearchAttributeGuard } from '../temporal/search-attributes';
@@ -141,6 +142,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   }
   const tokens = new CustomerTokens(secret, config.CUSTOMER_TOKEN_TTL_MINUTES * 60);
   const codec = payloadCodecFromConfig(config);
+  // Photos are described at upload when a vision model is configured (8 s at most: the customer waits for the 202).
+  const visionLlm = config.OPENAI_VISION_MODEL ? createLlm(config, { timeoutMs: 8_000, logger }) : undefined;
+  const describePhoto: PhotoDescriber | undefined = visionLlm?.describesPhotos ? (bytes, mime, language) => visionLlm.describePhoto(bytes, mime, language) : undefined;
   // The routing file was validated with the config; the agents' skills must be among its skills.
   const routingConfig = deps.routing ?? loadRouting(config);
   agents.assertSkills(routingConfig.policy.skills.map((s) => s.id), routingConfig.source);
@@ -179,6 +183,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       images: deps.images ?? new FileImageStore(config.IMAGE_DIR, codec),
       maxBytes: config.IMAGE_MAX_BYTES,
       logger,
+      ...(describePhoto ? { describe: describePhoto } : {}),
     }),
   );
   app.use(createAgentRouter({ agents, conversations, queue, routing, metrics, logger }));

@@ -11,12 +11,17 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import { z } from 'zod';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import type { Entities, Handover, Intent, Language, TranscriptEntry } from '../workflows/contract';
+import { PHOTO_KINDS, type Entities, type Handover, type ImageRef, type Intent, type Language, type TranscriptEntry } from '../workflows/contract';
+import { MAX_PHOTO_DESCRIPTION } from '../domain/state';
+import { stripControlCharacters } from '../domain/text';
 import { checkGrounded, checkReply, extractNumbers } from './guardrails';
 import {
   classifySystemPrompt,
   INTENT_SCHEMA_NAME,
   intentJsonSchema,
+  PHOTO_SCHEMA_NAME,
+  photoJsonSchema,
+  photoSystemPrompt,
   PHRASE_SCHEMA_NAME,
   phraseJsonSchema,
   phraseSystemPrompt,
@@ -32,7 +37,7 @@ import {
   type SummaryResult,
 } from './types';
 
-export type LlmConfig = Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_MODEL'>;
+export type LlmConfig = Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_MODEL'> & Partial<Pick<Config, 'OPENAI_VISION_MODEL'>>;
 
 export interface LlmOptions {
   /** Per-request timeout in ms (default 10 000): below the LLM activities' startToCloseTimeout. */
@@ -60,7 +65,7 @@ export function createLlm(config: LlmConfig, options: LlmOptions = {}): Llm | un
     maxRetries: 0,
     timeout: options.timeoutMs ?? 10_000,
   });
-  return new OpenAiLlm(openai, config.OPENAI_MODEL, options.logger);
+  return new OpenAiLlm(openai, config.OPENAI_MODEL, options.logger, config.OPENAI_VISION_MODEL);
 }
 
 const intentOutput = z.object({
@@ -82,6 +87,7 @@ const intentOutput = z.object({
     .nullish(),
 });
 const phraseOutput = z.object({ reply: z.string() });
+const photoOutput = z.object({ shows: z.enum(PHOTO_KINDS), description: z.string() });
 const summaryOutput = z.object({ summary: z.string(), recommendedAction: z.string() });
 
 class OpenAiLlm implements Llm {
@@ -89,7 +95,31 @@ class OpenAiLlm implements Llm {
     private readonly openai: OpenAI,
     private readonly model: string,
     private readonly logger?: Logger,
+    private readonly visionModel?: string,
   ) {}
+
+  get describesPhotos(): boolean {
+    return this.visionModel !== undefined;
+  }
+
+  async describePhoto(bytes: Buffer, mime: ImageRef['mime'], language: Language, options: { signal?: AbortSignal } = {}): Promise<ImageRef['seen'] | undefined> {
+    if (!this.visionModel) return undefined;
+    const content = await this.complete(
+      [
+        { role: 'system', content: photoSystemPrompt(language) },
+        { role: 'user', content: [{ type: 'image_url', image_url: { url: `data:${mime};base64,${bytes.toString('base64')}`, detail: 'low' } }] },
+      ],
+      PHOTO_SCHEMA_NAME,
+      photoJsonSchema,
+      options.signal,
+      this.visionModel,
+    );
+    const parsed = parseOutput(content, photoOutput);
+    if (!parsed) return undefined;
+    // Shown to agents (and stored): one line, bounded, no control characters.
+    const description = stripControlCharacters(parsed.description.replace(/\s+/g, ' ')).trim().slice(0, MAX_PHOTO_DESCRIPTION);
+    return description ? { shows: parsed.shows, description } : undefined;
+  }
 
   async classifyIntent(
     text: string,
@@ -175,11 +205,12 @@ class OpenAiLlm implements Llm {
     name: string,
     schema: Record<string, unknown>,
     signal?: AbortSignal,
+    model: string = this.model,
   ): Promise<string | undefined> {
     try {
       const completion = await this.openai.chat.completions.create(
         {
-          model: this.model,
+          model,
           messages,
           response_format: { type: 'json_schema', json_schema: { name, strict: true, schema } },
         },

@@ -3,7 +3,7 @@
  * exported so tests (and the shared fake OpenAI server's responders) can tell
  * the requests apart.
  */
-import type { Intent, Language } from '../workflows/contract';
+import { PHOTO_KINDS, type Intent, type Language } from '../workflows/contract';
 
 export const INTENT_SCHEMA_NAME = 'intent_classification';
 export const PHRASE_SCHEMA_NAME = 'reply_phrasing';
@@ -95,5 +95,25 @@ export function summarySystemPrompt(language: Language): string {
     'Say who the customer is, what they want, what the assistant already did (tool calls and their outcomes), what is still missing, why the chat was escalated, and how the customer feels.',
     'Use only facts from the handover data and the transcript. Cite order numbers and amounts exactly; do not invent any.',
     'recommendedAction: the single next step for the agent.',
+  ].join('\n');
+}
+
+export const PHOTO_SCHEMA_NAME = 'photo_description';
+
+export const photoJsonSchema: Record<string, unknown> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['shows', 'description'],
+  properties: {
+    shows: { type: 'string', enum: [...PHOTO_KINDS], description: 'What the photo mainly shows.' },
+    description: { type: 'string', description: 'One short sentence for a support agent.' },
+  },
+};
+
+export function photoSystemPrompt(language: Language): string {
+  return [
+    'You look at one photo a customer sent to the support chat of an online shop.',
+    'shows: damage (a broken, cracked, dented, torn or stained item or parcel), wrong_item (not what was ordered), label (a shipping or size label), receipt (a receipt, invoice or payment screen), product (an intact item), other.',
+    `description: one short sentence in ${LANGUAGE_NAME[language]} saying what is visible, for the agent. Describe only what is in the photo; no guesses about cause, no numbers that are not readable in it.`,
   ].join('\n');
 }

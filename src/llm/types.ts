@@ -3,7 +3,7 @@
  * {@link LlmUnavailableError}; output that breaks a guardrail is not an error
  * but a result with `accepted: false`, so callers fall back to their own text.
  */
-import type { Handover, Intent, Language, TranscriptEntry } from '../workflows/contract';
+import type { Handover, ImageRef, Intent, Language, TranscriptEntry } from '../workflows/contract';
 import type { LlmIntentClassifier } from '../nlu/types';
 
 export type GuardrailRule =
@@ -48,6 +48,10 @@ export interface Llm extends LlmIntentClassifier {
   phrase(draft: string, language: Language, facts?: Record<string, string>, options?: PhraseOptions): Promise<PhraseResult>;
   /** Writes the agent-facing summary and recommended action of a handover. */
   summarize(handover: Handover, transcript: TranscriptEntry[], options?: { signal?: AbortSignal }): Promise<SummaryResult>;
+  /** True when OPENAI_VISION_MODEL is set. */
+  readonly describesPhotos: boolean;
+  /** What a customer photo shows, by the vision model; undefined without one or when its answer is unusable. Transport failures throw LlmUnavailableError. */
+  describePhoto(bytes: Buffer, mime: ImageRef['mime'], language: Language, options?: { signal?: AbortSignal }): Promise<ImageRef['seen'] | undefined>;
 }
 
 /** The LLM could not be reached or answered with an error or garbage. Retryable. */

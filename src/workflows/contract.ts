@@ -227,11 +227,17 @@ export interface Customer {
 export const IMAGE_MIMES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const;
 
 /** A customer image, stored by content hash outside the workflow (the workflow holds only this reference). */
+/** What a described photo mainly shows (OPENAI_VISION_MODEL at upload). */
+export const PHOTO_KINDS = ['damage', 'wrong_item', 'label', 'receipt', 'product', 'other'] as const;
+export type PhotoKind = (typeof PHOTO_KINDS)[number];
+
 export interface ImageRef {
   /** sha256 of the bytes, hex. */
   id: string;
   mime: (typeof IMAGE_MIMES)[number];
   bytes: number;
+  /** With a vision model configured, what the gateway's model saw at upload (absent otherwise, or when it failed). */
+  seen?: { shows: PhotoKind; description: string };
 }
 
 export interface AgentRef {

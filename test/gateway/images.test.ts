@@ -10,6 +10,7 @@ import request from 'supertest';
 import { loadConfig } from '../../src/config';
 import { FileImageStore, sniffImage } from '../../src/gateway/images';
 import { payloadCodecFromConfig, PayloadDecryptionError } from '../../src/temporal/codec';
+import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai';
 import { TEST_PAYLOAD_KEY_ID, TEST_PAYLOAD_KEYS, TEST_PAYLOAD_KEYS_ROTATED } from '../helpers/payload-keys';
 import { customerMessageSignal } from '../../src/workflows/contract';
 import { startHarness, TOKENS, type Harness } from './harness';
@@ -152,6 +153,59 @@ describe('POST /api/conversations/:id/images', () => {
     expect(forbidden.body.error.code).toBe('forbidden');
     expect(h.fake.signalsWithStart).toHaveLength(0);
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  });
+});
+
+describe('photos described at upload (OPENAI_VISION_MODEL)', () => {
+  let fake: FakeOpenAi;
+  let dir: string;
+  let h: Harness;
+  beforeAll(async () => {
+    fake = await startFakeOpenAi();
+  });
+  afterAll(() => fake.close());
+  beforeEach(async () => {
+    fake.reset();
+    dir = mkdtempSync(path.join(tmpdir(), 'sb-images-vision-'));
+    h = await startHarness({ IMAGE_DIR: dir, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.url, OPENAI_VISION_MODEL: 'vision-model' });
+  });
+  afterEach(async () => {
+    await h.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const send = async (locale: 'en' | 'zh', caption = '') => {
+    const c = (await request(h.gateway.app).post('/api/conversations').send({ locale }).expect(201)).body;
+    const res = await request(h.gateway.app)
+      .post(`/api/conversations/${c.conversationId}/images?id=p${caption ? `&text=${encodeURIComponent(caption)}` : ''}`)
+      .set('Authorization', `Bearer ${c.token}`)
+      .send(PNG_1x1);
+    return { res, signal: h.fake.signalsWithStart.at(-1) };
+  };
+
+  it('sends what the model saw with the reference, in the chat language', async () => {
+    fake.enqueue({ json: { shows: 'damage', description: '包裹一角被压扁，里面的杯子碎了。' } });
+    const { res, signal } = await send('zh', '刚收到');
+    expect(res.status).toBe(202);
+    const seen = { shows: 'damage', description: '包裹一角被压扁，里面的杯子碎了。' };
+    expect((signal!.options.signalArgs as [{ image: unknown }])[0].image).toEqual({ ...res.body.image, seen });
+    expect(res.body.image.seen).toEqual(seen);
+    expect(fake.requests[0]!.body.model).toBe('vision-model');
+    expect(fake.requests[0]!.body.messages[0].content).toMatch(/Simplified Chinese/);
+  });
+
+  it('a model that fails or answers outside the schema costs only the description: the photo still arrives', async () => {
+    fake.enqueue({ status: 500 });
+    const failed = await send('en');
+    expect(failed.res.status).toBe(202);
+    expect((failed.signal!.options.signalArgs as [{ image: Record<string, unknown> }])[0].image).not.toHaveProperty('seen');
+    fake.enqueue({ json: { shows: 'a dragon', description: 'x' } });
+    const odd = await send('en');
+    expect(odd.res.status).toBe(202);
+    expect((odd.signal!.options.signalArgs as [{ image: Record<string, unknown> }])[0].image).not.toHaveProperty('seen');
+  });
+
+  it('is refused at start without OPENAI_API_KEY, naming the variable', () => {
+    expect(() => loadConfig({ OPENAI_VISION_MODEL: 'vision-model' })).toThrow(/OPENAI_VISION_MODEL/);
   });
 });
 

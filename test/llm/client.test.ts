@@ -229,4 +229,48 @@ describe('LLM against the fake OpenAI server', () => {
       await expect(llm.summarize(handover, transcript)).rejects.toBeInstanceOf(LlmUnavailableError);
     });
   });
+  describe('describePhoto', () => {
+    const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const vision = () =>
+      createLlm(loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.url, OPENAI_MODEL: 'test-model', OPENAI_VISION_MODEL: 'vision-model' }), { timeoutMs: 400 })!;
+
+    it('sends the photo as a data URL to the vision model with a strict schema, and reads what it shows', async () => {
+      fake.enqueue({ json: { shows: 'damage', description: 'A phone with a cracked screen.' } });
+      const seen = await vision().describePhoto(PNG, 'image/png', 'en');
+      expect(seen).toEqual({ shows: 'damage', description: 'A phone with a cracked screen.' });
+      const body = fake.requests[0]!.body;
+      expect(body.model).toBe('vision-model');
+      expect(schemaNameOf(fake.requests[0]!)).toBe('photo_description');
+      const part = body.messages.at(-1).content[0];
+      expect(part).toEqual({ type: 'image_url', image_url: { url: `data:image/png;base64,${PNG.toString('base64')}`, detail: 'low' } });
+      expect(body.messages[0].content).toMatch(/English/);
+    });
+
+    it('writes the description in the conversation language (the prompt says which)', async () => {
+      fake.enqueue({ json: { shows: 'wrong_item', description: '照片里是一双红色的鞋。' } });
+      expect(await vision().describePhoto(PNG, 'image/png', 'zh')).toEqual({ shows: 'wrong_item', description: '照片里是一双红色的鞋。' });
+      expect(fake.requests[0]!.body.messages[0].content).toMatch(/Simplified Chinese/);
+    });
+
+    it('returns nothing without a vision model, for output outside the schema, and for an empty description; cleans and bounds the text', async () => {
+      expect(llm.describesPhotos).toBe(false);
+      expect(await llm.describePhoto(PNG, 'image/png', 'en')).toBeUndefined();
+      expect(fake.requests).toHaveLength(0);
+      const v = vision();
+      expect(v.describesPhotos).toBe(true);
+      fake.enqueue({ json: { shows: 'a cat', description: 'x' } });
+      expect(await v.describePhoto(PNG, 'image/png', 'en')).toBeUndefined();
+      fake.enqueue({ json: { shows: 'other', description: '  ' } });
+      expect(await v.describePhoto(PNG, 'image/png', 'en')).toBeUndefined();
+      fake.enqueue({ json: { shows: 'label', description: `a label\u0007 ${'x'.repeat(400)}` } });
+      const long = await v.describePhoto(PNG, 'image/png', 'en');
+      expect(long?.description).toHaveLength(300);
+      expect(long?.description).not.toContain(String.fromCharCode(7));
+    });
+
+    it('HTTP 500 → LlmUnavailableError (the gateway goes on without a description)', async () => {
+      fake.enqueue({ status: 500 });
+      await expect(vision().describePhoto(PNG, 'image/png', 'en')).rejects.toBeInstanceOf(LlmUnavailableError);
+    });
+  });
 });

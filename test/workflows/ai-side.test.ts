@@ -5,7 +5,7 @@
  * photo that becomes evidence for a repair.
  */
 import { createUnderstander } from '../../src/nlu';
-import { claimUpdate, agentMessageSignal, customerMessageSignal, releaseUpdate, stateQuery, transcriptQuery } from '../../src/workflows/contract';
+import { claimUpdate, agentMessageSignal, customerMessageSignal, handoverQuery, releaseUpdate, stateQuery, transcriptQuery } from '../../src/workflows/contract';
 import { defaultSeed } from '../../src/commerce/seed';
 import { fakeActivities, nextMessageId, say, startConversation, startTestEnv, textsFrom, waitForEntries, waitForState, type TestEnv } from './support';
 
@@ -94,6 +94,33 @@ describe('back from a human', () => {
 });
 
 describe('photos', () => {
+  it('a photo the vision model saw as damage: no question about the topic, repair or return, and the agent reads what it showed', async () => {
+    const { activities, calls } = fakeActivities({ understand: (input) => nlu.understand(input) });
+    const { taskQueue } = await t.worker(activities);
+    const image = { id: 'b'.repeat(64), mime: 'image/jpeg' as const, bytes: 51_002, seen: { shows: 'damage' as const, description: 'A keyboard with a cracked case.' } };
+    const h = await startConversation(t.client, taskQueue, 'hello', { customer: ALICE });
+    await waitForEntries(h, 1);
+    await h.signal(customerMessageSignal, { messageId: nextMessageId(), text: '', image });
+    // Two replies to the photo (bot entries: the greeting's, then these).
+    let transcript = await waitForEntries(h, 3);
+    expect(transcript.find((e) => e.from === 'customer' && e.image)?.image).toEqual(image);
+    expect(textsFrom(transcript).slice(-2)).toEqual([
+      'Thanks for the photo: I can see the item is damaged.',
+      'Just to be sure: would you like to book a repair, or return or exchange an item?',
+    ]);
+    await say(h, 'a repair please, order 100000000001');
+    transcript = await waitForEntries(h, 4);
+    expect(textsFrom(transcript).at(-1)).toBe("Please describe what's wrong with the product.");
+    // Asking for a person now: the handover names the photo and what the model saw in it.
+    await say(h, 'actually let me talk to a human');
+    const state = await waitForState(h, (s) => s.phase === 'queued', 'queued');
+    expect(state.phase).toBe('queued');
+    const handover = await h.query(handoverQuery);
+    expect(handover?.summary).toContain('1 photo(s) attached. Photo: A keyboard with a cracked case.');
+    expect(calls.byName.createRepair ?? []).toEqual([]);
+    await t.terminate(h);
+  });
+
   it('asks what a photo is about, and attaches it to the repair the customer then asks for', async () => {
     const { activities, calls } = fakeActivities({ understand: (input) => nlu.understand(input) });
     const { taskQueue } = await t.worker(activities);

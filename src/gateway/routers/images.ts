@@ -26,6 +26,9 @@ import { ApiError, ApiErrorCode } from '../errors';
 import { sniffImage, type ImageStore } from '../images';
 import type { CustomerTokens } from '../tokens';
 import { MAX_MESSAGE_ID_LENGTH, MAX_MESSAGE_TEXT_LENGTH } from '../../domain/state';
+import { detectLanguage } from '../../nlu/language';
+import { normalize } from '../../nlu/normalize';
+import type { ImageRef, Language } from '../../workflows/contract';
 
 export interface ImageRouterOptions {
   tokens: CustomerTokens;
@@ -34,9 +37,13 @@ export interface ImageRouterOptions {
   images: ImageStore;
   maxBytes: number;
   logger: Logger;
+  /** Describes a photo (OPENAI_VISION_MODEL); absent = photos travel undescribed. May throw: the upload goes on without. */
+  describe?: PhotoDescriber;
 }
 
-export function createImageRouter({ tokens, agents, conversations, images, maxBytes, logger }: ImageRouterOptions): Router {
+export type PhotoDescriber = (bytes: Buffer, mime: ImageRef['mime'], language: Language) => Promise<ImageRef['seen'] | undefined>;
+
+export function createImageRouter({ tokens, agents, conversations, images, maxBytes, logger, describe }: ImageRouterOptions): Router {
   const router = Router();
   const raw = express.raw({ type: () => true, limit: maxBytes });
 
@@ -52,9 +59,21 @@ export function createImageRouter({ tokens, agents, conversations, images, maxBy
     if (messageId.length > MAX_MESSAGE_ID_LENGTH) throw new ApiError(ApiErrorCode.InvalidInput, `id must be at most ${MAX_MESSAGE_ID_LENGTH} characters`);
     const text = typeof req.query.text === 'string' ? req.query.text.trim() : '';
     if (text.length > MAX_MESSAGE_TEXT_LENGTH) throw new ApiError(ApiErrorCode.InvalidInput, `text must be at most ${MAX_MESSAGE_TEXT_LENGTH} characters`);
-    const image = await images.put(bytes, mime);
+    const stored = await images.put(bytes, mime);
+    let image: ImageRef = stored;
+    if (describe) {
+      // The vision model's view goes with the reference, so the workflow can act on what the photo shows
+      // (a damaged item → repair or return) and the agent reads it. Its failure costs only the description.
+      const language = text ? detectLanguage(normalize(text), claims.locale ?? 'en') : (claims.locale ?? 'en');
+      try {
+        const seen = await describe(bytes, mime, language);
+        if (seen) image = { ...stored, seen };
+      } catch (error) {
+        logger.warn({ conversationId: claims.conversationId, err: { name: (error as Error).name, status: (error as { status?: number }).status } }, 'photo not described');
+      }
+    }
     await conversations.sendCustomerMessage(claims, { messageId, text, image });
-    logger.info({ conversationId: claims.conversationId, image: image.id.slice(0, 12), mime, bytes: image.bytes }, 'image received');
+    logger.info({ conversationId: claims.conversationId, image: image.id.slice(0, 12), mime, bytes: image.bytes, shows: image.seen?.shows }, 'image received');
     res.status(202).json({ messageId, image });
   });
 

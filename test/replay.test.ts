@@ -14,26 +14,13 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import { loadConfig } from '../src/config';
 import { isEncrypted, payloadCodecFromConfig, FAILURE_CONVERTER_PATH } from '../src/temporal/codec';
 import { WORKFLOWS_PATH } from '../worker';
+import { NO_LOCAL_ACTIVITIES, ROUTING_ENTITIES } from '../src/workflows/runtime';
 import { TEST_PAYLOAD_KEYS, testDataConverter } from './helpers/payload-keys';
 
 const DIR = join(__dirname, 'fixtures/histories');
 const all = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
-/**
- * Recorded before routing (issue 9) with conversations that reached a person: the routing release changed the
- * escalation path incompatibly (the conversation now signals its skill's router and agent entities and runs
- * service-level timers where it upserted search attributes and waited), so these no longer replay, and a
- * conversation that was queued or with an agent when such a release is deployed would stop at its next task.
- * Not guarded by patched(): the old queue path is gone. The README's "Upgrading" section says what to do before
- * deploying; the last test below keeps this list honest (each must still fail, and only with a determinism error).
- */
-const BEFORE_ROUTING_ESCALATED = [
-  'escalate-claim-release.local-activities.json',
-  'overflow-timer.local-activities.json',
-  'release-with-context.local-activities.json',
-  'takeover-mid-turn.local-activities.json',
-];
-const files = all.filter((f) => !BEFORE_ROUTING_ESCALATED.includes(f));
+const files = all;
 
 function load(file: string): temporal.api.history.v1.History {
   return temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(join(DIR, file), 'utf8')));
@@ -83,9 +70,18 @@ describe('replay of recorded histories', () => {
   const SCENARIOS = ['anonymous-verify-progress', 'escalate-claim-release', 'overflow-timer', 'refund-en', 'refund-zh', 'release-with-context', 'takeover-mid-turn'];
   // Scenarios of workflows and features that never ran with local activities (routing entities, service levels).
   const SINCE_PATCH = ['abandoned', 'after-hours', 'routing-agent', 'routing-conversation', 'routing-router', 'service-levels'];
+  // Escalated runs recorded after the no-local-activities patch and before routing (the ROUTING_ENTITIES patch):
+  // with the LA-era ones of the same scenarios they replay down the pre-routing queue path.
+  const BEFORE_ROUTING = ['escalate-claim-release', 'overflow-timer', 'release-with-context', 'takeover-mid-turn'];
 
   it('has the recorded scenarios, as the workflow runs now and as runs recorded with local activities', () => {
-    expect(all).toEqual([...SCENARIOS.flatMap((name) => [`${name}.json`, `${name}.local-activities.json`]), ...SINCE_PATCH.map((n) => `${n}.json`)].sort());
+    expect(all).toEqual(
+      [
+        ...SCENARIOS.flatMap((name) => [`${name}.json`, `${name}.local-activities.json`]),
+        ...SINCE_PATCH.map((n) => `${n}.json`),
+        ...BEFORE_ROUTING.map((n) => `${n}.before-routing.json`),
+      ].sort(),
+    );
   });
 
   it('covers both sides of the no-local-activities patch', () => {
@@ -136,14 +132,21 @@ describe('replay of recorded histories', () => {
     );
   }, 120_000);
 
-  it('the escalated runs recorded before routing fail to replay with a determinism error, as the README says', async () => {
-    const results: { workflowId: string; error?: unknown }[] = [];
-    const histories = BEFORE_ROUTING_ESCALATED.map((f) => ({ workflowId: f.replace('.json', ''), history: load(f) }));
-    for await (const r of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter: testDataConverter(), replayName: 'switchboard-replay-before-routing' }, histories)) {
-      results.push({ workflowId: r.workflowId, error: r.error });
+  it('covers both sides of the routing patch: escalated runs from before it, and every run recorded now', () => {
+    const patches = (f: string) =>
+      (load(f).events ?? [])
+        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+        .map((e) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString()).id as string);
+    for (const name of BEFORE_ROUTING) {
+      expect(patches(`${name}.before-routing.json`)).toEqual([NO_LOCAL_ACTIVITIES]);
+      expect(patches(`${name}.local-activities.json`)).toEqual([]);
     }
-    expect(results.map((r) => [r.workflowId, r.error instanceof DeterminismViolationError])).toEqual(histories.map((h) => [h.workflowId, true]));
-  }, 120_000);
+    for (const f of all.filter((f) => !f.endsWith('.local-activities.json') && !f.endsWith('.before-routing.json'))) {
+      // The conversation's recordings carry both patches; the routing entities' own workflows have none.
+      if (f.startsWith('routing-agent') || f.startsWith('routing-router')) expect(patches(f)).toEqual([]);
+      else expect(patches(f)).toEqual([NO_LOCAL_ACTIVITIES, ROUTING_ENTITIES]);
+    }
+  });
 
   it('fails with a determinism error when the workflow changed incompatibly', async () => {
     const replay = Worker.runReplayHistory(

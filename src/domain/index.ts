@@ -22,6 +22,7 @@ export * from './decide';
 export * from './desk';
 export * from './escalation';
 export * from './handover';
+export * from './legacy-queue';
 export * from './lifecycle';
 export * from './policy-config';
 export * from './queue';

@@ -377,6 +377,15 @@ export const TEMPLATES = {
     en: () => 'Thanks for the photo. What is it about? If the item arrived damaged or faulty, I can arrange a repair or a return with the photo attached.',
     zh: () => '已收到您的照片。请问是关于什么问题？如果商品有损坏或故障，我可以为您安排维修或退货，并附上这张照片。',
   },
+  // The wait limit of a conversation queued before routing (src/domain/legacy-queue.ts).
+  queue_overflow: {
+    en: (p) => `All our agents are still busy. I've registered a callback request (ticket ${p.ticketId}); you can also stay in this chat or leave a message here for the agent.`,
+    zh: (p) => `客服仍然繁忙，已为您登记回电请求（工单号 ${p.ticketId}）；您也可以继续等待，或在此留言给客服。`,
+  },
+  queue_overflow_no_ticket: {
+    en: () => 'All our agents are still busy. Please stay in this chat or leave a message here; an agent will read it when they join.',
+    zh: () => '客服仍然繁忙，请继续等待或在此留言，客服接入后会看到您的留言。',
+  },
   photo_shows_damage: {
     en: () => 'Thanks for the photo: I can see the item is damaged.',
     zh: () => '已收到您的照片，可以看到商品有损坏。',

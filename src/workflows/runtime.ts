@@ -50,11 +50,23 @@ import { Outbox } from './outbox';
  */
 export const NO_LOCAL_ACTIVITIES = 'no-local-activities';
 
+/**
+ * Patch id: the conversation talks to the routing entities (a router per
+ * skill, an entity per agent), asks for FAQ suggestions when it queues,
+ * checks service hours, and runs service levels and abandonment in the
+ * queue. Runs started before replay down the old path (search-attribute
+ * queue, one wait-limit timer with a callback ticket); once such a run is
+ * live again, every new decision takes the routed path ({@link routed}).
+ */
+export const ROUTING_ENTITIES = 'routing-entities';
+
 export class ConversationRuntime {
   /** The AI turn in flight, cancelled by takeover and close. */
   activeTurn?: CancellationScope;
   /** False only when replaying a run started before {@link NO_LOCAL_ACTIVITIES}. */
   readonly noLocalActivities = patched(NO_LOCAL_ACTIVITIES);
+  /** Marks a new run as routed from its first task (the per-decision checks below then agree with it). */
+  private readonly routedAtStart = patched(ROUTING_ENTITIES);
   private readonly outbox: OutboundEvent[] = [];
   private publishing = false;
   private lastSearchAttributes = '';
@@ -86,12 +98,22 @@ export class ConversationRuntime {
    * difference between before and after — the desk's figures (on the status
    * event) and the messages the routing entities must hear.
    */
+  /**
+   * Whether this decision takes the routed path: always in runs started
+   * since {@link ROUTING_ENTITIES}; in older runs false while they replay
+   * what they did before it, true from their first live decision on.
+   */
+  routed(): boolean {
+    return this.routedAtStart || patched(ROUTING_ENTITIES);
+  }
+
   apply(t: Transition): void {
     const before = this.state;
     this.state = t.state;
     this.publishEntries(t.entries);
     const after = this.state;
-    const notes = deskNotes(before, after, this.nowMs());
+    const routed = this.routed();
+    const notes = routed ? deskNotes(before, after, this.nowMs()) : [];
     if (
       notes.length > 0 ||
       before.phase !== after.phase ||
@@ -100,7 +122,7 @@ export class ConversationRuntime {
     ) {
       this.publishStatus(notes);
     }
-    for (const message of routingMessages(before, after, this.nowMs())) this.sendRouting(message);
+    if (routed) for (const message of routingMessages(before, after, this.nowMs())) this.sendRouting(message);
     this.syncSearchAttributes();
   }
 

@@ -276,7 +276,8 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   // local-activities-*.json are runs of an older release (see test/replay.test.ts), not re-recordable.
   // The recordings made with local activities (*.local-activities.json) cannot be made again: never touched.
-  for (const f of readdirSync(OUT)) if (f.endsWith('.json') && !f.endsWith('.local-activities.json')) rmSync(join(OUT, f));
+  // Nor the ones recorded before routing (*.before-routing.json, see test/replay.test.ts).
+  for (const f of readdirSync(OUT)) if (f.endsWith('.json') && !f.endsWith('.local-activities.json') && !f.endsWith('.before-routing.json')) rmSync(join(OUT, f));
   const t = await startTestEnv();
   try {
     for (const [name, scenario] of Object.entries(scenarios)) {

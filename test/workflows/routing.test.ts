@@ -9,6 +9,7 @@
  * `env.sleep` skips ahead.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { loadConfig } from '../../src/config';
@@ -42,7 +43,8 @@ import type { agentWorkflow, routerWorkflow } from '../../src/workflows';
 import type { CarriedOutbox } from '../../src/workflows/outbox';
 import { testDataConverter } from '../helpers/payload-keys';
 import { testServerKind } from '../helpers/temporal-env';
-import type { OutboundEvent } from '../../src/workflows/contract';
+import { customerPresenceSignal, type OutboundEvent } from '../../src/workflows/contract';
+import { NO_LOCAL_ACTIVITIES, ROUTING_ENTITIES } from '../../src/workflows/runtime';
 import { eventually, fakeActivities, startConversation, startTestEnv, waitForState, type Calls, type TestEnv } from './support';
 
 let t: TestEnv;
@@ -90,15 +92,21 @@ interface Desk {
   stopEntities(): Promise<void>;
 }
 
-async function desk(records: ReturnType<typeof agentRecord>[], routing = routingConfig()): Promise<Desk> {
+async function desk(
+  records: ReturnType<typeof agentRecord>[],
+  routing = routingConfig(),
+  workerOptions: Parameters<TestEnv['worker']>[2] = {},
+): Promise<Desk & { worker: Awaited<ReturnType<TestEnv['worker']>> }> {
   const { activities, calls } = fakeActivities();
-  const { taskQueue } = await t.worker(activities);
+  const worker = await t.worker(activities, undefined, workerOptions);
+  const { taskQueue } = worker;
   const agents = AgentDirectory.fromJson(records);
   const config = loadConfig({ TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' });
   const conversations = new Conversations(t.client, config);
   const desk = new RoutingDesk(t.client, taskQueue, routing, agents, logger);
   await desk.ensure();
   return {
+    worker,
     taskQueue,
     calls,
     routing: desk,
@@ -494,4 +502,40 @@ describe('continue-as-new', () => {
     await t.terminate(router);
     await d.stopEntities();
   }, 60_000);
+});
+
+describe('upgrading to routing', () => {
+  // Not on Temporal's time-skipping test server: there the first query to the router after the worker swap never
+  // returned (waited 40 s; the router had been cached by the stopped worker). The embedded and dev servers run it.
+  (testServerKind() === 'time-skipping' ? it.skip : it)('a conversation queued by a release from before routing replays down its old path, then joins its router at its first live decision', async () => {
+    // The release before: the same code with the routing patch left inactive (as if the code were not there).
+    const before = await desk([agentRecord('ann', 2)], routingConfig(), { patchActivationCallback: ({ patchId }) => patchId !== ROUTING_ENTITIES });
+    const h = await startConversation(t.client, before.taskQueue, 'human please');
+    await waitForState(h, (x) => x.phase === 'queued', 'queued');
+    // Queued the old way: the router never heard of it.
+    expect((await before.snapshot()).entries.map((e) => e.conversationId)).toEqual([]);
+    const patchesOf = async () =>
+      ((await h.fetchHistory()).events ?? [])
+        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+        .map((e) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString()).id);
+    expect(await patchesOf()).toEqual([NO_LOCAL_ACTIVITIES]);
+
+    // The deploy: that worker stops, one with today's code takes the queue; the run replays (old path), then a
+    // presence report from the customer's socket is its first live activation.
+    before.worker.worker.shutdown();
+    await before.worker.run;
+    const { activities } = fakeActivities();
+    await t.worker(activities, before.taskQueue);
+    await h.signal(customerPresenceSignal, { connectionId: 'sock-1', state: 'open' });
+    const entry = await eventually(async () => {
+      const snap = await before.snapshot();
+      return snap.entries.find((e) => e.conversationId === (h.workflowId.replace(/^conversation-/, '')));
+    }, 'the router to hear of the conversation');
+    expect(entry).toMatchObject({ position: 1, reasons: ['explicit_request'] });
+    expect(await patchesOf()).toEqual([NO_LOCAL_ACTIVITIES, ROUTING_ENTITIES]);
+    // Its whole history (both releases' decisions) replays with today's code.
+    await Worker.runReplayHistory({ workflowBundle: t.bundle, dataConverter: testDataConverter(), replayName: 'upgrade' }, await h.fetchHistory());
+    await t.terminate(h);
+    await before.stopEntities();
+  }, 90_000);
 });

@@ -16,7 +16,7 @@ import type { Client, WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@t
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { testDataConverter } from '../helpers/payload-keys';
 import { createTestEnv } from '../helpers/temporal-env';
 import type { Activities } from '../../src/activities';
@@ -72,7 +72,8 @@ export interface TestEnv {
    */
   terminate(handle: WorkflowHandle): Promise<void>;
   /** A worker on a fresh task queue; shut down by `close()` if still running. */
-  worker(activities: Activities, taskQueue?: string): Promise<{ worker: Worker; taskQueue: string; run: Promise<void> }>;
+  /** `options`: extra worker options (e.g. patchActivationCallback, to run as a release from before a patch). */
+  worker(activities: Activities, taskQueue?: string, options?: Pick<WorkerOptions, 'patchActivationCallback'>): Promise<{ worker: Worker; taskQueue: string; run: Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -113,7 +114,7 @@ export async function startTestEnv(): Promise<TestEnv> {
       await eventually(async () => (isQuiet((await handle.fetchHistory()).events ?? []) ? true : undefined), 'a quiet point to terminate at', 10_000);
       await handle.terminate();
     },
-    async worker(activities, taskQueue = `tq-${randomUUID()}`) {
+    async worker(activities, taskQueue = `tq-${randomUUID()}`, extra = {}) {
       const worker = await createWorker({
         connection: env.nativeConnection,
         namespace,
@@ -121,7 +122,7 @@ export async function startTestEnv(): Promise<TestEnv> {
         activities,
         dataConverter: testDataConverter(),
         workflowBundle: bundle,
-        options: { shutdownGraceTime: '200ms' },
+        options: { shutdownGraceTime: '200ms', ...extra },
       });
       const run = worker.run();
       running.push({ worker, run });

@@ -311,6 +311,11 @@ async function escalate(rt: ConversationRuntime, escalation: Escalation): Promis
     log.warn('handover summary failed; using the template', { error: err instanceof Error ? err.message : String(err) });
   }
   if (rt.state.phase !== 'ai') return;
+  if (!rt.routed()) {
+    // A run from before routing, replaying: it queued at once, without service hours or FAQ suggestions.
+    rt.apply(enterQueue(rt.state, escalation, handover, rt.policy, rt.now(), []));
+    return;
+  }
   const status = serviceStatus(skillDefinition(rt.policy.routing, escalation.skill)?.hours, rt.nowMs());
   if (!status.open) {
     // Nobody staffs that queue now: the AI keeps the conversation and offers a message or a callback.

@@ -13,15 +13,28 @@
  * - abandonment: a customer with no live socket for `abandonAfterMs` leaves
  *   the queue, which is recorded and counted.
  */
-import { passPeriod, abandon, abandonDeadline, isContactOpen, offerContact, slaDeadline } from '../../domain';
+import { condition, isCancellation, log } from '@temporalio/workflow';
+import { passPeriod, abandon, abandonDeadline, isContactOpen, legacyOverflow, legacyWaitLimitDeadline, offerContact, slaDeadline, bumpPriority } from '../../domain';
+import { createTicket } from '../desk-activities';
 import { waitFor } from '../outbox';
 import type { ConversationRuntime } from '../runtime';
 import { contactReady, submitContact } from './contact';
 import type { PhaseExit } from './types';
 
 export async function runQueuedPhase(rt: ConversationRuntime): Promise<PhaseExit> {
+  let queuedBeforeRouting = false;
   while (rt.state.phase === 'queued') {
     if (rt.shouldContinueAsNew()) return 'continue_as_new';
+    if (!rt.routed()) {
+      queuedBeforeRouting = true;
+      await waitAsBeforeRouting(rt);
+      continue;
+    }
+    if (queuedBeforeRouting) {
+      // Queued before routing and live again: its skill's router has never heard of it.
+      queuedBeforeRouting = false;
+      rt.restateQueue();
+    }
     if (contactReady(rt)) {
       await submitContact(rt);
       continue;
@@ -71,4 +84,41 @@ function passWaitLimit(rt: ConversationRuntime): void {
     const offer = offerContact(rt.state, 'overflow', esc, rt.now());
     rt.apply({ state: offer.state, entries: offer.entries });
   }
+}
+
+/**
+ * A run queued before routing, replaying: one timer to the tier's wait
+ * limit, then a callback ticket (src/domain/legacy-queue.ts). Whatever it
+ * does live afterwards is decided by the loop above on the routed path.
+ */
+async function waitAsBeforeRouting(rt: ConversationRuntime): Promise<void> {
+  // rt.routed() turns true at the run's first live activation (a presence report, a message, the timer):
+  // the wait then ends and the routed path takes over, instead of at the old limit only.
+  const left = () => rt.state.phase !== 'queued' || rt.shouldContinueAsNew() || rt.routed();
+  const deadline = legacyWaitLimitDeadline(rt.state, rt.policy);
+  if (deadline === undefined) {
+    await condition(left);
+    return;
+  }
+  const changed = await condition(left, Math.max(deadline - rt.nowMs(), 1));
+  if (changed || rt.state.phase !== 'queued' || rt.routed()) return;
+  const s = rt.state;
+  let ticketId: string | undefined;
+  try {
+    const ticket = await createTicket({
+      conversationId: s.conversationId,
+      customerId: s.customer.id,
+      kind: 'callback',
+      subject: `Callback requested: waited past the ${s.customer.tier} wait limit`,
+      description: s.handover?.summary ?? 'Customer waited past the wait limit.',
+      priority: bumpPriority(s.escalation?.priority ?? 'normal'),
+      ...(s.ai.task?.slots.orderNumber ? { orderNumber: s.ai.task.slots.orderNumber } : {}),
+    });
+    ticketId = ticket.ticketId;
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.warn('callback ticket not created', { error: err instanceof Error ? err.message : String(err) });
+  }
+  if (rt.state.phase !== 'queued') return;
+  rt.apply(legacyOverflow(rt.state, ticketId, rt.now()));
 }

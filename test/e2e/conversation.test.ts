@@ -402,11 +402,15 @@ it('personal data at rest: the stored history holds no customer text in clear; t
 });
 
 it('failure messages at rest: an activity failure (a tool outage) is sealed like a payload; clients and the operator history read it back', async () => {
-  app.board.commerce!.faults.set({ failNext: 1 });
+  // Only this order's lookup fails, once: nothing else in the suite can take the fault first.
+  app.board.commerce!.faults.reset();
+  app.board.commerce!.faults.set({ failNext: 1, routes: ['GET /orders/100000000003'] });
   const c = await createConversation(app);
   const ws = await open(c);
   await say(ws, 'fm-1', 'where is my order 100000000003');
   ws.close();
+  expect(app.board.commerce!.faults.get().failNext).toBe(0);
+  app.board.commerce!.faults.reset();
   const { Client, Connection } = await import('@temporalio/client');
   const connection = await Connection.connect({ address: app.temporalAddress });
   try {

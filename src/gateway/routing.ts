@@ -232,8 +232,11 @@ export class RoutingDesk {
   }
 
   /** Place and estimate of a waiting conversation in its skill's queue, at `nowMs`. */
-  async position(conversationId: string, skill: Skill, nowMs = Date.now()): Promise<QueuePosition | undefined> {
+  async position(conversationId: string, skill: Skill, at?: number): Promise<QueuePosition | undefined> {
     const snap = await this.snapshot(skill);
+    // The clock is read after the snapshot arrives: read before, the query's own latency was added to every
+    // estimate (a 10 s estimate showed as 11 s under load).
+    const nowMs = at ?? Date.now();
     const entry: QueueEntryView | undefined = snap.entries.find((e) => e.conversationId === conversationId);
     if (!entry) return undefined;
     const etaSeconds = entry.etaAt === undefined ? null : Math.max(0, Math.ceil((Date.parse(entry.etaAt) - nowMs) / 1000));

@@ -93,6 +93,28 @@ const createWithTimeSkipping = (opts: CreateOptions): Promise<TestWorkflowEnviro
 
 /** `dataConverter`: the environment client's (the conversation suites pass the production codec, ./payload-keys.ts). */
 export async function createTestEnv(options: { dataConverter?: DataConverter } = {}): Promise<TestWorkflowEnvironment> {
+  return withRetryGrace(await createEnv(options));
+}
+
+/**
+ * The client retries a call that failed with a retryable status after a
+ * back-off timer (100 ms, then ×1.7). A retry timer that fires after the
+ * teardown closed the connection throws "Channel has been shut down" from
+ * the timer, and jest fails the whole file although every test passed (seen
+ * in full runs). The teardown waits out the first back-offs before closing.
+ */
+const RETRY_GRACE_MS = 700;
+
+function withRetryGrace(env: TestWorkflowEnvironment): TestWorkflowEnvironment {
+  const teardown = env.teardown.bind(env);
+  env.teardown = async () => {
+    await new Promise((r) => setTimeout(r, RETRY_GRACE_MS));
+    await teardown();
+  };
+  return env;
+}
+
+async function createEnv(options: { dataConverter?: DataConverter }): Promise<TestWorkflowEnvironment> {
   const client = options.dataConverter ? { client: { dataConverter: options.dataConverter } } : {};
   switch (testServerKind()) {
     case 'existing':

@@ -2,7 +2,7 @@
  * Client connection to Temporal (real cluster or the embedded server: the
  * code only ever sees an address).
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type GrpcRetryOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 
 export interface TemporalClient {
@@ -23,7 +23,8 @@ export async function connectClient(
     dataConverter?: DataConverter;
   } = {},
 ): Promise<TemporalClient> {
-  const connection = await Connection.connect({ address });
+  const retries = new DrainableRetries();
+  const connection = await Connection.connect({ address, interceptors: [makeGrpcRetryInterceptor(retries.options)] });
   try {
     await connection.workflowService.describeNamespace({ namespace });
   } catch (error) {
@@ -33,5 +34,45 @@ export async function connectClient(
     });
   }
   const client = new Client({ connection, namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
-  return { connection, client, close: () => connection.close() };
+  return {
+    connection,
+    client,
+    close: async () => {
+      await retries.drain();
+      await connection.close();
+    },
+  };
+}
+
+/** Longest wait for a scheduled retry at close (the SDK's back-off never exceeds 5 s). */
+const MAX_DRAIN_MS = 6_000;
+
+/**
+ * The SDK's own retry policy for client calls, plus a way to close cleanly:
+ * a call that failed with a retryable status waits on a back-off timer, and
+ * a timer firing after the connection closed throws "Channel has been shut
+ * down" from the timer, an uncaught exception (it failed test files whose
+ * tests had all passed, after a Temporal restart). `drain()` stops new
+ * retries and waits until the last scheduled one has fired.
+ */
+class DrainableRetries {
+  private closing = false;
+  private lastRetryAt = 0;
+  private readonly base = defaultGrpcRetryOptions();
+
+  readonly options: GrpcRetryOptions = {
+    delayFunction: (attempt, status) => {
+      const delay = this.base.delayFunction(attempt, status);
+      this.lastRetryAt = Math.max(this.lastRetryAt, Date.now() + delay);
+      return delay;
+    },
+    retryableDecider: (attempt, status) => !this.closing && this.base.retryableDecider(attempt, status),
+  };
+
+  async drain(): Promise<void> {
+    this.closing = true;
+    const wait = Math.min(this.lastRetryAt - Date.now(), MAX_DRAIN_MS);
+    // A little past the timer: the retried call is then under way on an open channel.
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait + 50));
+  }
 }

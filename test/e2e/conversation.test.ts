@@ -395,7 +395,9 @@ it('personal data at rest: the stored history holds no customer text in clear; t
   }
   const shown = await api(app, 'GET', `/api/conversations/${c.conversationId}/history`, OPERATOR_TOKEN);
   expect(shown.status).toBe(200);
-  const text = JSON.stringify(shown.body.events);
+  // The worker's build id (binaryChecksum, and buildId on the dev server) is a hash of the workflow bundle: hex
+  // that may hold "4111" by chance (it did after a workflow change), so it is left out of the search for the card's digits.
+  const text = JSON.stringify(shown.body.events, (key, value: unknown) => (key === 'binaryChecksum' || key === 'buildId' ? undefined : value));
   expect(text).toContain('where is my order 100000000002? my card is [card] exp 12/27 cvv 123');
   expect(text).not.toMatch(/4111/);
   expect(text).not.toContain('undecodable');

@@ -354,7 +354,11 @@ describe('continue-as-new', () => {
     // Constant traffic (every status change is news for the routers) must not hold the continue-as-new off.
     // (The run id, not a visibility count: Temporal's test server has no visibility.)
     const continued = async () => (await handle.describe()).runId !== firstRun;
-    for (let i = 0; i < 40 && !(await continued()); i++) await d.routing.setPresence(lou, i % 2 === 0 ? 'away' : 'online');
+    // Traffic goes on for up to 30 s, not a fixed number of changes: the hold waits for a signal already handed to
+    // the server, and under load the dev server took longer to deliver one than 40 changes took (the run had held,
+    // its one signal out was still undelivered).
+    const until = Date.now() + 30_000;
+    for (let i = 0; Date.now() < until && !(await continued()); i++) await d.routing.setPresence(lou, i % 2 === 0 ? 'away' : 'online');
     expect(await continued()).toBe(true);
     await d.routing.setPresence(lou, 'online');
     const view = await handle.query(agentViewQuery);

@@ -7,6 +7,7 @@
 import { isCancellation, log } from '@temporalio/workflow';
 import { contactDone, contactTicket } from '../../domain';
 import { createTicket } from '../desk-activities';
+import type { TicketRequest } from '../../tools/types';
 import type { ConversationRuntime } from '../runtime';
 
 export function contactReady(rt: ConversationRuntime): boolean {
@@ -16,8 +17,22 @@ export function contactReady(rt: ConversationRuntime): boolean {
 export async function submitContact(rt: ConversationRuntime): Promise<void> {
   const ticket = contactTicket(rt.state);
   if (!ticket) return;
+  const ticketId = await fileTicket(rt, ticket);
+  // An agent took the conversation while the ticket was being created: the flow was cancelled, the agent is here.
+  if (!contactReady(rt)) return;
+  const done = contactDone(rt.state, ticketId, rt.now());
+  rt.apply({ state: done.state, entries: done.entries });
+}
+
+/**
+ * Files a desk ticket for the conversation (its order number attached when the task has one); its id, or
+ * undefined when the ticket tool failed: the customer is told either way, so a failure is logged, not thrown.
+ */
+export async function fileTicket(
+  rt: ConversationRuntime,
+  ticket: Pick<TicketRequest, 'kind' | 'subject' | 'description' | 'priority'>,
+): Promise<string | undefined> {
   const s = rt.state;
-  let ticketId: string | undefined;
   try {
     const created = await createTicket({
       conversationId: s.conversationId,
@@ -28,13 +43,10 @@ export async function submitContact(rt: ConversationRuntime): Promise<void> {
       priority: ticket.priority,
       ...(s.ai.task?.slots.orderNumber ? { orderNumber: s.ai.task.slots.orderNumber } : {}),
     });
-    ticketId = created.ticketId;
+    return created.ticketId;
   } catch (err) {
     if (isCancellation(err)) throw err;
-    log.warn('contact ticket not created', { kind: ticket.kind, error: err instanceof Error ? err.message : String(err) });
+    log.warn('ticket not created', { kind: ticket.kind, error: err instanceof Error ? err.message : String(err) });
+    return undefined;
   }
-  // An agent took the conversation while the ticket was being created: the flow was cancelled, the agent is here.
-  if (!contactReady(rt)) return;
-  const done = contactDone(rt.state, ticketId, rt.now());
-  rt.apply({ state: done.state, entries: done.entries });
 }

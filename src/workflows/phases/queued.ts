@@ -13,12 +13,11 @@
  * - abandonment: a customer with no live socket for `abandonAfterMs` leaves
  *   the queue, which is recorded and counted.
  */
-import { condition, isCancellation, log } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import { passPeriod, abandon, abandonDeadline, isContactOpen, legacyOverflow, legacyWaitLimitDeadline, offerContact, slaDeadline, bumpPriority } from '../../domain';
-import { createTicket } from '../desk-activities';
 import { waitFor } from '../outbox';
 import type { ConversationRuntime } from '../runtime';
-import { contactReady, submitContact } from './contact';
+import { contactReady, fileTicket, submitContact } from './contact';
 import type { PhaseExit } from './types';
 
 export async function runQueuedPhase(rt: ConversationRuntime): Promise<PhaseExit> {
@@ -103,22 +102,12 @@ async function waitAsBeforeRouting(rt: ConversationRuntime): Promise<void> {
   const changed = await condition(left, Math.max(deadline - rt.nowMs(), 1));
   if (changed || rt.state.phase !== 'queued' || rt.routed()) return;
   const s = rt.state;
-  let ticketId: string | undefined;
-  try {
-    const ticket = await createTicket({
-      conversationId: s.conversationId,
-      customerId: s.customer.id,
-      kind: 'callback',
-      subject: `Callback requested: waited past the ${s.customer.tier} wait limit`,
-      description: s.handover?.summary ?? 'Customer waited past the wait limit.',
-      priority: bumpPriority(s.escalation?.priority ?? 'normal'),
-      ...(s.ai.task?.slots.orderNumber ? { orderNumber: s.ai.task.slots.orderNumber } : {}),
-    });
-    ticketId = ticket.ticketId;
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-    log.warn('callback ticket not created', { error: err instanceof Error ? err.message : String(err) });
-  }
+  const ticketId = await fileTicket(rt, {
+    kind: 'callback',
+    subject: `Callback requested: waited past the ${s.customer.tier} wait limit`,
+    description: s.handover?.summary ?? 'Customer waited past the wait limit.',
+    priority: bumpPriority(s.escalation?.priority ?? 'normal'),
+  });
   if (rt.state.phase !== 'queued') return;
   rt.apply(legacyOverflow(rt.state, ticketId, rt.now()));
 }

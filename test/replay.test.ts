@@ -5,15 +5,16 @@
  * The negative case replays with a deliberately changed workflow and must
  * raise a DeterminismViolationError.
  */
+import { patchIdsOf } from './helpers/histories';
+import { bundleSwitchboardWorkflows } from './helpers/workflow-bundle';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { loadConfig } from '../src/config';
-import { isEncrypted, payloadCodecFromConfig, FAILURE_CONVERTER_PATH } from '../src/temporal/codec';
-import { WORKFLOWS_PATH } from '../worker';
+import { isEncrypted, payloadCodecFromConfig } from '../src/temporal/codec';
 import { NO_LOCAL_ACTIVITIES, ROUTING_ENTITIES } from '../src/workflows/runtime';
 import { TEST_PAYLOAD_KEYS, testDataConverter } from './helpers/payload-keys';
 
@@ -63,7 +64,7 @@ beforeAll(async () => {
   } catch {
     // Installed already in this process.
   }
-  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('ERROR') });
+  bundle = await bundleSwitchboardWorkflows();
 }, 120_000);
 
 describe('replay of recorded histories', () => {
@@ -133,10 +134,7 @@ describe('replay of recorded histories', () => {
   }, 120_000);
 
   it('covers both sides of the routing patch: escalated runs from before it, and every run recorded now', () => {
-    const patches = (f: string) =>
-      (load(f).events ?? [])
-        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
-        .map((e) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString()).id as string);
+    const patches = (f: string) => patchIdsOf(load(f));
     for (const name of BEFORE_ROUTING) {
       expect(patches(`${name}.before-routing.json`)).toEqual([NO_LOCAL_ACTIVITIES]);
       expect(patches(`${name}.local-activities.json`)).toEqual([]);

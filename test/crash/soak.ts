@@ -16,7 +16,7 @@
  *   what `npm run worker` runs;
  * - the customers: a Temporal client signalling and querying like the gateway.
  */
-import { FAILURE_CONVERTER_PATH } from '../../src/temporal/codec';
+import { bundleSwitchboardWorkflows } from '../helpers/workflow-bundle';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../../embedded-temporal/src';
 import { defaultSeed, startCommerceServer, type CommerceSeed, type CommerceServer } from '../../src/commerce';
 import { requireTemporalBinary } from '../../src/temporal/binaries';
@@ -39,7 +39,6 @@ import {
   type ConversationInput,
   type TranscriptEntry,
 } from '../../src/workflows/contract';
-import { WORKFLOWS_PATH } from '../../worker';
 import { TEST_PAYLOAD_KEYS, testDataConverter } from '../helpers/payload-keys';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -306,7 +305,7 @@ export async function frozenAfter(
 
 /** Replays every conversation's history (all runs) with the worker's own bundle; returns the ones that failed. */
 export async function replayAll(client: Client, conversations: SoakConversation[]): Promise<{ workflowId: string; error: string }[]> {
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('ERROR') });
+  const bundle = await bundleSwitchboardWorkflows();
   const dataConverter = testDataConverter();
   const histories = conversations.map((c) => ({ workflowId: c.handle.workflowId, history: c.handle.fetchHistory() }));
   const failures: { workflowId: string; error: string }[] = [];

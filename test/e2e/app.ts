@@ -6,18 +6,18 @@
  * Temporal dev server (test/helpers/temporal-env.ts); each harness has its
  * own task queue either way.
  */
-import { FAILURE_CONVERTER_PATH } from '../../src/temporal/codec';
+import { bundleSwitchboardWorkflows } from '../helpers/workflow-bundle';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startEmbeddedTemporal } from '../../embedded-temporal/src';
 import type { EventBus } from '../../src/bus/types';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startSwitchboard, type Switchboard } from '../../src/temporal/runtime';
-import { createWorker, WORKFLOWS_PATH } from '../../worker';
+import { createWorker } from '../../worker';
 import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys';
 import { testServerAddress } from '../helpers/temporal-env';
 
@@ -45,7 +45,7 @@ try {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundled once per test file: webpack is the slow part of creating a worker. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
+  bundle ??= bundleSwitchboardWorkflows(quietBundlerLogger);
   return bundle;
 }
 

@@ -42,6 +42,7 @@ import { ROUTER_STATE_VERSION, type RouterState } from '../../src/routing/router
 import type { agentWorkflow, routerWorkflow } from '../../src/workflows';
 import type { CarriedOutbox } from '../../src/workflows/outbox';
 import { testDataConverter } from '../helpers/payload-keys';
+import { patchIdsOf } from '../helpers/histories';
 import { testServerKind } from '../helpers/temporal-env';
 import { customerPresenceSignal, type OutboundEvent } from '../../src/workflows/contract';
 import { NO_LOCAL_ACTIVITIES, ROUTING_ENTITIES } from '../../src/workflows/runtime';
@@ -518,10 +519,7 @@ describe('upgrading to routing', () => {
     await waitForState(h, (x) => x.phase === 'queued', 'queued');
     // Queued the old way: the router never heard of it.
     expect((await before.snapshot()).entries.map((e) => e.conversationId)).toEqual([]);
-    const patchesOf = async () =>
-      ((await h.fetchHistory()).events ?? [])
-        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
-        .map((e) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString()).id);
+    const patchesOf = async () => patchIdsOf(await h.fetchHistory());
     expect(await patchesOf()).toEqual([NO_LOCAL_ACTIVITIES]);
 
     // The deploy: that worker stops, one with today's code takes the queue; the run replays (old path), then a

@@ -10,13 +10,13 @@
  * `t.minute`s (a real minute where time skips, 500 ms on the dev server) and
  * let time pass with `t.advance`.
  */
-import { FAILURE_CONVERTER_PATH } from '../../src/temporal/codec';
+import { bundleSwitchboardWorkflows } from '../helpers/workflow-bundle';
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { testDataConverter } from '../helpers/payload-keys';
 import { createTestEnv } from '../helpers/temporal-env';
 import type { Activities } from '../../src/activities';
@@ -39,7 +39,7 @@ import {
   type TranscriptEntry,
   type Understanding,
 } from '../../src/workflows/contract';
-import { createWorker, WORKFLOWS_PATH } from '../../worker';
+import { createWorker } from '../../worker';
 import type { conversationWorkflow } from '../../src/workflows';
 
 let runtimeInstalled = false;
@@ -101,7 +101,7 @@ export async function startTestEnv(): Promise<TestEnv> {
   const env = await createTestEnv({ dataConverter: testDataConverter() });
   const namespace = env.namespace ?? 'default';
   await registerSearchAttributes(env.connection, namespace);
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('ERROR') });
+  const bundle = await bundleSwitchboardWorkflows();
   const running: { worker: Worker; run: Promise<void> }[] = [];
   return {
     env,

@@ -50,6 +50,8 @@ export class AgentSession {
   private readonly assigned = new Set<string>();
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The last queue frame sent: a refresh that finds the same queue sends nothing. */
+  private lastQueueFrame?: string;
   readonly connectionId = randomUUID();
 
   constructor(
@@ -154,8 +156,15 @@ export class AgentSession {
     this.enqueue(() => this.sendQueue());
   }
 
+  /**
+   * One change in the desk comes as several bus events (a status, then each router's push), each asking for a
+   * refresh, and the periodic refresh runs whether anything moved or not: only a queue that differs goes out.
+   */
   private async sendQueue(): Promise<void> {
-    this.send({ type: 'queue', items: await this.deps.queueFor(this.agent) });
+    const frame = JSON.stringify({ type: 'queue', items: await this.deps.queueFor(this.agent) });
+    if (frame === this.lastQueueFrame || this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.lastQueueFrame = frame;
+    this.ws.send(frame);
   }
 
   private enqueue(task: () => Promise<void>): void {

@@ -359,6 +359,23 @@ describe('agent WebSocket (fake Temporal)', () => {
     await sleep(50);
     expect(bob.frames.filter((f) => f.type === 'message')).toHaveLength(0);
   });
+
+  it('sends a queue frame when the queue changed, not for every event that asks for a refresh', async () => {
+    h = await startHarness();
+    h.fake.enqueue('g1', { text: 'general question', waitingSince: '2024-12-31T00:00:00Z' });
+    const alice = await TestSocket.open(`${h.wsUrl}/ws/agent?token=${TOKENS.alice}`);
+    await alice.waitFor((f) => f.type === 'queue');
+    // Four refresh requests about nothing that alice's queue shows (the queue of a skill nobody waits in).
+    for (let i = 0; i < 4; i++) await h.bus.publish({ kind: 'queue', skill: 'technical', size: 0, at: new Date().toISOString() });
+    await sleep(700);
+    expect(alice.frames.filter((f) => f.type === 'queue')).toHaveLength(1);
+    // A real change goes out.
+    h.fake.enqueue('g2', { text: 'another question', waitingSince: '2024-12-31T00:00:00Z' });
+    await h.bus.publish({ kind: 'queue', skill: 'general', size: 2, at: new Date().toISOString() });
+    const moved = await alice.waitFor((f) => f.type === 'queue' && f.items.length === 2);
+    expect(moved.items.map((i: any) => i.conversationId).sort()).toEqual(['g1', 'g2']);
+    expect(alice.frames.filter((f) => f.type === 'queue')).toHaveLength(2);
+  });
 });
 
 describe('agent WebSocket: presence, offers and alerts (fake Temporal)', () => {

@@ -102,6 +102,14 @@ export function soundsLikeRequest(text: string): boolean {
   return REQUEST_EN.test(text) || REQUEST_ZH.test(text);
 }
 
+const QUESTION_EN = /\?\s*$|^(?:what|where|when|why|how|which|who|whose|is|are|do|does|did|can|could|will|would|should|may|have|has)\b/i;
+const QUESTION_ZH = /[?？]\s*$|吗|呢|什么|怎么|为什么|多少|哪|几[个天号点]|是否|有没有|能不能|可不可以/;
+
+/** Worded as a question ("how many points do I have", "运费多少"), as opposed to a statement. */
+export function soundsLikeQuestion(text: string): boolean {
+  return QUESTION_EN.test(text) || QUESTION_ZH.test(text);
+}
+
 /**
  * An email address or phone number typed in answer to "what's the email or
  * phone on the order?", as the backend will compare it. Phone numbers are

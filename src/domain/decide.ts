@@ -42,11 +42,16 @@ import {
 } from './slots';
 import type { ConversationState, Task } from './state';
 import { INFO_REPLIES, labels } from './templates';
-import { askSlot, attempt, beginTurn, escalate, finish, proceed, reply, sideEffectCall, callTool, rememberTask, type Turn } from './turn';
+import { askSlot, attempt, beginTurn, escalate, finish, proceed, reply, sideEffectCall, callTool, rememberTask, type DecideOptions, type Turn } from './turn';
+
+export type { DecideOptions } from './turn';
 
 
-export function decide(state: ConversationState, u: Understanding, policy: PolicyConfig, now: string): Decision {
+const CURRENT: DecideOptions = { answersBeforeVerification: true };
+
+export function decide(state: ConversationState, u: Understanding, policy: PolicyConfig, now: string, options: DecideOptions = CURRENT): Decision {
   const t = beginTurn(state, policy, now);
+  t.options = options;
   const c = t.ai.counters;
   c.turns += 1;
   c.totalTurns += 1;
@@ -433,7 +438,10 @@ function continueVerify(t: Turn, task: Task, u: Understanding): boolean {
     callTool(t, { tool: 'verifyOrderContact', input: { orderNumber, contact } });
     return true;
   }
-  if (isCallOff(u.normalizedText) || (isDeny(u) && Object.keys(u.entities).length === 0)) {
+  const early = t.options?.answersBeforeVerification === true;
+  // Before: any message starting with a no dropped the task ("不想要了" is a reason, not a no); now only a bare no.
+  const denied = isDeny(u) && Object.keys(u.entities).length === 0 && (!early || isBareYesNoText(u.normalizedText));
+  if (isCallOff(u.normalizedText) || denied) {
     t.usedContext = true;
     dropTask(t, task);
     return true;
@@ -446,9 +454,32 @@ function continueVerify(t: Turn, task: Task, u: Understanding): boolean {
     proceed(t, task);
     return true;
   }
+  if (early && orderNumber && keepEarlyAnswer(t, task, u)) {
+    reply(t, 'noted_ask_verification', { orderNumber });
+    return true;
+  }
   if (isOtherConfidentTopic(t, u) && u.intent !== task.intent) return false;
   t.failed = true;
   reply(t, 'ask_verification', { orderNumber });
+  return true;
+}
+
+/**
+ * A detail of the task given while its order's contact is asked: the slots it names ("store credit"), or else,
+ * read as this task's words, the answer to the first free-text slot still open (the reason, the description).
+ */
+function keepEarlyAnswer(t: Turn, task: Task, u: Understanding): boolean {
+  const found = explicitSlots(task.intent, u);
+  delete found.orderNumber;
+  if (Object.keys(found).length === 0 && u.intent === task.intent && !isBareYesNoText(u.normalizedText)) {
+    const open = schemaOf(task.intent).slots.find((slot) => isFreeTextSlot(slot) && task.slots[slot] === undefined);
+    const answer = open ? freeTextAnswer(open, u) : undefined;
+    if (open && answer !== undefined) found[open] = answer;
+  }
+  if (Object.keys(found).length === 0) return false;
+  t.usedContext = true;
+  applySlots(task, found);
+  attempt(t, `Noted ${Object.keys(found).join(', ')} for ${task.intent} before the order's contact check`);
   return true;
 }
 

@@ -349,6 +349,10 @@ export const TEMPLATES = {
     en: (p) => `To protect your account, please tell me the email address or phone number used on order ${p.orderNumber}.`,
     zh: (p) => `为保护您的账户安全，请提供订单 ${p.orderNumber} 下单时使用的邮箱或手机号。`,
   },
+  noted_ask_verification: {
+    en: (p) => `Noted. To protect your account, please first tell me the email address or phone number used on order ${p.orderNumber}.`,
+    zh: (p) => `好的，已记下。为保护您的账户安全，请先提供订单 ${p.orderNumber} 下单时使用的邮箱或手机号。`,
+  },
   verification_mismatch: {
     en: (p) => `That doesn't match what we have on order ${p.orderNumber}. Please check and try again (${p.triesLeft} ${p.triesLeft === '1' ? 'try' : 'tries'} left).`,
     zh: (p) => `与订单 ${p.orderNumber} 的信息不符，请核对后重试（还可尝试 ${p.triesLeft} 次）。`,

@@ -10,6 +10,17 @@ import { missingSlots, schemaOf, type SlotName, type TaskIntent } from './slots'
 import { noteAttempt, type AiState, type ConversationState, type PastTask, type Task } from './state';
 import { formatMoney, labels, render, withApology, type Params, type TemplateKey } from './templates';
 
+/** How this release decides, where a running conversation recorded before a change must keep the old way (workflow patches). */
+export interface DecideOptions {
+  /**
+   * While the email or phone of an order is asked, a task detail given early ("it arrived broken", "不想要了",
+   * "store credit") is kept and the question asked again. False: the old way (only a contact, a call-off, any
+   * no, or another order number moved anything; the rest was a failed answer, and a reply starting with a no,
+   * such as 不想要了, dropped the task).
+   */
+  answersBeforeVerification: boolean;
+}
+
 export interface Turn {
   readonly state: ConversationState;
   readonly policy: PolicyConfig;
@@ -24,6 +35,8 @@ export interface Turn {
   handled?: boolean;
   /** Understood, but it moves nothing forward (a stray "ok"): counts toward the unclear streak. */
   unclear?: boolean;
+  /** How this release decides; set by decide. */
+  options?: DecideOptions;
 }
 
 export function beginTurn(state: ConversationState, policy: PolicyConfig, now: string): Turn {

@@ -11,8 +11,8 @@ import { detectLanguage } from './language';
 import { IntentModel } from './model';
 import { matchForm, normalize } from './normalize';
 import { matchRules, type RuleHit } from './rules';
-import { soundsLikeRequest } from '../domain/cues';
-import { isTaskIntent } from '../domain/slots';
+import { soundsLikeQuestion, soundsLikeRequest } from '../domain/cues';
+import { isTaskIntent, schemaOf, type TaskIntent } from '../domain/slots';
 
 export interface UnderstanderOptions {
   /** Asked only when the local layers are below {@link llmBelow}; failures fall back to the local answer. */
@@ -35,6 +35,8 @@ export const DEFAULT_LLM_BELOW = 0.35;
 
 /** A model answer at or above this, for a different intent, overrides a pending free-text slot. */
 const SWITCH_CONFIDENCE = 0.6;
+/** Entities that are, by themselves, the value of a task's slot. */
+const TASK_VALUE_ENTITIES = ['refundMethod', 'returnType'] as const;
 /** A human request's remaining text needs this many words (Han characters count two to a word) to carry a topic. */
 const TOPIC_MIN_WORDS = 2;
 /** …and the local layers this much confidence in it (the workflow applies its own threshold on top). */
@@ -163,7 +165,14 @@ class PipelineUnderstander implements Understander {
     const other = local.intent !== expecting.intent && local.intent !== 'affirm' && local.intent !== 'deny';
     const sure = local.layer === 'rule' || local.confidence >= SWITCH_CONFIDENCE;
     const otherOrder = entities.orderNumber !== undefined;
-    const switching = other && sure && (!isTaskIntent(local.intent) || soundsLikeRequest(bare) || otherOrder);
+    // A value for another slot of the same task ("original payment" when the reason was asked) is still this task,
+    // however the model reads it on its own (there: payment_issue, which would have gone to a human).
+    const namesTaskSlot =
+      isTaskIntent(expecting.intent) && TASK_VALUE_ENTITIES.some((k) => entities[k] !== undefined && schemaOf(expecting.intent as TaskIntent).slots.includes(k));
+    // Another kind of topic switches when a rule says so or the words ask something; a model's confident read of a
+    // plain statement does not ("it was broken in the box" read as product_inquiry while the reason was asked).
+    const otherTopic = !isTaskIntent(local.intent) && !namesTaskSlot && (local.layer === 'rule' || soundsLikeQuestion(matchText));
+    const switching = other && sure && (soundsLikeRequest(bare) || otherOrder || otherTopic);
     return switching ? undefined : { intent: expecting.intent, confidence: 0.85, layer: 'rule' };
   }
 

@@ -18,7 +18,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { deskNotes, queueRequest, routingMessages, type ConversationState, type RoutingMessage, type Transition } from '../domain';
+import { deskNotes, queueRequest, routingMessages, type ConversationState, type DecideOptions, type RoutingMessage, type Transition } from '../domain';
 import {
   agentSlotSignal,
   agentWorkflowId,
@@ -59,6 +59,14 @@ export const NO_LOCAL_ACTIVITIES = 'no-local-activities';
  * live again, every new decision takes the routed path ({@link routed}).
  */
 export const ROUTING_ENTITIES = 'routing-entities';
+
+/**
+ * Patch id: while an order's email or phone is asked, a task detail the
+ * customer gives first (a reason, a refund method) is kept and the question
+ * asked again, and only a bare "no" drops the task (see the domain's
+ * DecideOptions). Runs that recorded such a turn before it replay the old way.
+ */
+export const ANSWERS_BEFORE_VERIFICATION = 'answers-before-verification';
 
 export class ConversationRuntime {
   /** The AI turn in flight, cancelled by takeover and close. */
@@ -105,6 +113,11 @@ export class ConversationRuntime {
    */
   routed(): boolean {
     return this.routedAtStart || patched(ROUTING_ENTITIES);
+  }
+
+  /** How `decide` treats this turn: checked (and marked in history) only for a turn that answers the contact question. */
+  decideOptions(state: ConversationState): DecideOptions {
+    return { answersBeforeVerification: state.ai.task?.awaiting?.kind === 'verify' ? patched(ANSWERS_BEFORE_VERIFICATION) : true };
   }
 
   apply(t: Transition): void {

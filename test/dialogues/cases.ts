@@ -41,6 +41,11 @@ export const DIALOGUES: DialogueCase[] = [
   { name: 'en anonymous verifies by phone', who: 'anon', lang: 'en', turns: ['where is 100000000001', 'my phone is 217 555 0101'], tool: { tool: 'verifyOrderContact' }, last: 'order_status' },
   { name: 'en anonymous with wrong emails is stopped after three tries', who: 'anon', lang: 'en', turns: ['refund order 100000000001', 'me@nowhere.com', 'other@nowhere.com', 'third@nowhere.com'], escalate: 'verification_failed', neverSay: ['59.90', 'Elm Street'] },
   { name: 'en anonymous is asked, never told', who: 'anon', lang: 'en', turns: ['status of 100000000002 pls'], last: 'ask_verification', neverSay: ['in transit', 'UPS', '129'] },
+  // Found by talking to npm start: the reason given before the contact was dropped and asked again later.
+  { name: 'en anonymous gives the reason before the email: kept', who: 'anon', lang: 'en', turns: ['I want a refund for order 100000000002', 'it arrived broken', 'bob@example.com'], last: 'ask_refundMethod', task: { intent: 'get_refund', slots: { orderNumber: '100000000002', reason: 'it arrived broken' } } },
+  // …and the method, answered when the reason was asked, went to a human as a payment problem.
+  { name: 'en the method when the reason is asked stays in the refund', who: 'bob', lang: 'en', turns: ['I want a refund for order 100000000002', 'original payment', 'it arrived broken', 'yes'], tool: { tool: 'submitRefund', input: { orderNumber: '100000000002', reason: 'it arrived broken', method: 'original_payment' } }, last: 'refund_submitted' },
+  { name: 'en a bare no to the contact question drops the task', who: 'anon', lang: 'en', turns: ['refund order 100000000002', 'no'], last: 'task_dropped' },
   { name: 'en new request with its own order at a confirmation', who: 'alice', lang: 'en', turns: ['refund for 100000000001', 'it is broken', 'original payment', 'wait, can you change the shipping address of 100000000004?', '9 Pine Road, Springfield, IL 62704', 'yes', 'yes'], tool: { tool: 'changeAddress', input: { orderNumber: '100000000004', address: '9 Pine Road, Springfield, IL 62704' } }, alsoTools: ['submitRefund'], last: 'refund_submitted' },
   { name: 'en thanks at a confirmation is not a yes', who: 'alice', lang: 'en', turns: ['refund 100000000001', 'does not work', 'store credit', 'thanks'], last: 'thanks_confirm', task: { intent: 'get_refund', slots: { orderNumber: '100000000001', refundMethod: 'store_credit' } } },
   { name: 'en never mind at a confirmation cancels', who: 'alice', lang: 'en', turns: ['cancel my order 100000000004', 'never mind'], last: 'task_dropped' },
@@ -80,6 +85,9 @@ export const DIALOGUES: DialogueCase[] = [
   { name: 'zh 匿名用邮箱验证', who: 'anon', lang: 'zh', turns: ['帮我查下100000000006的物流', 'xiaoming@example.cn'], tool: { tool: 'verifyOrderContact' }, last: 'order_status' },
   { name: 'zh 匿名用手机号验证后退款', who: 'anon', lang: 'zh', turns: ['100000000006 退款', '手机号13800138006'], last: 'ask_reason_refund', task: { intent: 'get_refund', slots: { orderNumber: '100000000006' } } },
   { name: 'zh 匿名用邮箱验证后仍用中文回复', who: 'anon', lang: 'zh', turns: ['我要退款，订单100000000006', 'xiaoming@example.cn'], last: 'ask_reason_refund' },
+  // 不想要了 at the contact question is the reason (it dropped the refund: it starts with 不).
+  { name: 'zh 匿名先说原因再验证', who: 'anon', lang: 'zh', turns: ['我要退款，订单100000000006', '不想要了', '13800138006', '原路退回', '确认'], tool: { tool: 'submitRefund', input: { orderNumber: '100000000006', reason: '不想要了', method: 'original_payment' } }, last: 'refund_submitted' },
+  { name: 'zh 匿名验证时说算了', who: 'anon', lang: 'zh', turns: ['我要退款，订单100000000006', '算了'], last: 'task_dropped' },
   { name: 'zh 匿名验证三次失败', who: 'anon', lang: 'zh', turns: ['我要退款 100000000006', 'a@b.cn', '13900000000', 'x@y.cn'], escalate: 'verification_failed', neverSay: ['1299', '世纪大道'] },
   { name: 'zh 要求赔偿', who: 'wang', lang: 'zh', turns: ['你们必须赔偿我500块'], escalate: 'compensation_request' },
   { name: 'zh 转人工', who: 'wang', lang: 'zh', turns: ['转人工'], escalate: 'explicit_request' },

@@ -5,7 +5,7 @@
  * (a fresh store per dialogue). Used by the dialogue table test and by
  * `npm run bench:classify` for the share of "didn't catch that" turns.
  */
-import { afterTool, decide, initialState, recordCustomerMessage, resolvePolicy, understandInputFor, type Action, type ConversationState, type ToolCall, type ToolOutcome } from '../../src/domain';
+import { afterTool, decide, initialState, recordCustomerMessage, resolvePolicy, understandInputFor, type Action, type ConversationState, type DecideOptions, type ToolCall, type ToolOutcome } from '../../src/domain';
 import { defaultSeed } from '../../src/commerce/seed';
 import { CommerceError, CommerceStore } from '../../src/commerce/store';
 import { createUnderstander } from '../../src/nlu';
@@ -84,6 +84,8 @@ export async function runDialogue(
   language: Language,
   texts: readonly string[],
   policy: PolicyConfig = resolvePolicy(),
+  /** As a run recorded before a patch decides (default: this release). */
+  options?: DecideOptions,
 ): Promise<DialogueRun> {
   const nlu = understander();
   const store = new CommerceStore(defaultSeed(new Date(DIALOGUE_NOW)), () => new Date(DIALOGUE_NOW));
@@ -95,7 +97,7 @@ export async function runDialogue(
     const rec = recordCustomerMessage(state, { messageId: `m${i}`, text }, DIALOGUE_NOW);
     if (rec.kind === 'recorded') state = { ...rec.state, inbox: [] };
     const u = await nlu.understand(understandInputFor(state, text));
-    const d = decide(state, u, policy, DIALOGUE_NOW);
+    const d = decide(state, u, policy, DIALOGUE_NOW, options);
     state = d.state;
     const queue: Action[] = [...d.actions];
     const log: TurnLog = { text, intent: u.intent, confidence: u.confidence, templates: [], replies: [] };

@@ -44,4 +44,16 @@ describe('dialogue table', () => {
       for (const t of run.turns) for (const r of t.replies) expect({ reply: r, contains: r.includes(text) }).toEqual({ reply: r, contains: false });
     }
   });
+
+  // Runs recorded before the answers-before-verification patch replay as they were decided then.
+  it('decides the old way for runs from before the answers-before-verification patch', async () => {
+    const old = await runDialogue('anon', 'zh', ['我要退款，订单100000000006', '不想要了'], undefined, { answersBeforeVerification: false });
+    expect(old.turns.at(-1)?.templates).toEqual(['task_dropped']);
+    const oldEn = await runDialogue('anon', 'en', ['I want a refund for order 100000000002', 'it arrived broken'], undefined, { answersBeforeVerification: false });
+    expect(oldEn.turns.at(-1)?.templates).toEqual(['ask_verification']);
+    expect(oldEn.state.ai.task?.slots.reason).toBeUndefined();
+    const now = await runDialogue('anon', 'en', ['I want a refund for order 100000000002', 'it arrived broken']);
+    expect(now.turns.at(-1)?.templates).toEqual(['noted_ask_verification']);
+    expect(now.state.ai.counters.lowConfidenceStreak).toBe(0);
+  });
 });

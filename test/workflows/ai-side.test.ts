@@ -4,7 +4,12 @@
  * the handover of a second escalation (human part, agent's language), and a
  * photo that becomes evidence for a repair.
  */
+import { Worker } from '@temporalio/worker';
 import { createUnderstander } from '../../src/nlu';
+import { ANSWERS_BEFORE_VERIFICATION } from '../../src/workflows/runtime';
+import { patchIdsOf } from '../helpers/histories';
+import { testDataConverter } from '../helpers/payload-keys';
+import { testServerKind } from '../helpers/temporal-env';
 import { claimUpdate, agentMessageSignal, customerMessageSignal, handoverQuery, releaseUpdate, stateQuery, transcriptQuery } from '../../src/workflows/contract';
 import { defaultSeed } from '../../src/commerce/seed';
 import { fakeActivities, nextMessageId, say, startConversation, startTestEnv, textsFrom, waitForEntries, waitForState, type TestEnv } from './support';
@@ -144,6 +149,49 @@ describe('photos', () => {
     await waitForEntries(h, 6);
     expect(calls.byName.createRepair).toEqual([{ orderNumber: '100000000001', description: 'the case is cracked and two keys are loose', evidence: [image.id] }]);
     expect((await h.query(stateQuery)).phase).toBe('ai');
+    await t.terminate(h);
+  });
+});
+
+describe('a task detail given before the order is verified', () => {
+  const ANON = { id: 'anon-early', tier: 'regular' as const, anonymous: true };
+
+  it('keeps the reason, asks for the contact again, and marks the run with the patch; the history replays', async () => {
+    const { activities, calls } = fakeActivities({ understand: (input) => nlu.understand(input) });
+    const { taskQueue } = await t.worker(activities);
+    const h = await startConversation(t.client, taskQueue, '我要退款，订单100000000006', { customer: ANON, locale: 'zh' });
+    await waitForEntries(h, 1);
+    await say(h, '不想要了');
+    expect(textsFrom(await waitForEntries(h, 2)).at(-1)).toBe('好的，已记下。为保护您的账户安全，请先提供订单 100000000006 下单时使用的邮箱或手机号。');
+    await say(h, 'xiaoming@example.cn');
+    expect(textsFrom(await waitForEntries(h, 3)).at(-1)).toContain('退款退到哪里');
+    const state = await h.query(stateQuery);
+    expect(state.slots).toMatchObject({ orderNumber: '100000000006', reason: '不想要了' });
+    expect(calls.byName.verifyOrderContact).toEqual([{ orderNumber: '100000000006', contact: 'xiaoming@example.cn' }]);
+    const history = await h.fetchHistory();
+    expect(patchIdsOf(history)).toContain(ANSWERS_BEFORE_VERIFICATION);
+    await Worker.runReplayHistory({ workflowBundle: t.bundle, dataConverter: testDataConverter(), replayName: 'answers-before-verification' }, history);
+    await t.terminate(h);
+  });
+
+  // Not on Temporal's time-skipping test server: after the worker swap its queries never answer (the same as the
+  // routing upgrade test in routing.test.ts); the dev server and the embedded one run it.
+  (testServerKind() === 'time-skipping' ? it.skip : it)('a run from the release before the patch keeps deciding the old way after the upgrade, and replays', async () => {
+    const activities = fakeActivities({ understand: (input) => nlu.understand(input) }).activities;
+    const before = await t.worker(activities, undefined, { patchActivationCallback: ({ patchId }) => patchId !== ANSWERS_BEFORE_VERIFICATION });
+    const h = await startConversation(t.client, before.taskQueue, 'I want a refund for order 100000000002', { customer: ANON });
+    await waitForEntries(h, 1);
+    await say(h, 'it arrived broken');
+    expect(textsFrom(await waitForEntries(h, 2)).at(-1)).toBe('To protect your account, please tell me the email address or phone number used on order 100000000002.');
+    before.worker.shutdown();
+    await before.run;
+    // Today's worker takes the run over: the turn already decided replays unmarked, the next one is live.
+    await t.worker(activities, before.taskQueue);
+    await say(h, 'it was broken in the box');
+    expect(textsFrom(await waitForEntries(h, 3)).at(-1)).toBe('Noted. To protect your account, please first tell me the email address or phone number used on order 100000000002.');
+    const history = await h.fetchHistory();
+    expect(patchIdsOf(history)).toContain(ANSWERS_BEFORE_VERIFICATION);
+    await Worker.runReplayHistory({ workflowBundle: t.bundle, dataConverter: testDataConverter(), replayName: 'answers-before-verification-upgrade' }, history);
     await t.terminate(h);
   });
 });

@@ -112,7 +112,7 @@ async function aiTurn(rt: ConversationRuntime, snapshot: ConversationState, text
     }
   }
   const decision = understanding
-    ? decide(snapshot, understanding, rt.policy, rt.now())
+    ? decide(snapshot, understanding, rt.policy, rt.now(), rt.decideOptions(snapshot))
     : decideOnUnderstandFailure(snapshot, rt.policy, rt.now());
   let state = decision.state;
   const queue: Action[] = [...decision.actions];

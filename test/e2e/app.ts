@@ -11,11 +11,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startEmbeddedTemporal } from '../../embedded-temporal/src';
 import type { EventBus } from '../../src/bus/types';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { dataConverterFromConfig } from '../../src/temporal/codec';
 import { startSwitchboard, type Switchboard } from '../../src/temporal/runtime';
 import { createWorker } from '../../worker';
 import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys';
@@ -119,14 +122,46 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     gatewayOptions: { queueRefreshMs: 2000 },
   });
   const baseUrl = board.gatewayUrl ?? '';
+  const replays = options.worker ?? true;
   return {
     board,
     baseUrl,
     wsUrl: baseUrl.replace(/^http/, 'ws'),
     taskQueue,
     temporalAddress: board.temporalAddress,
-    stop: () => board.stop(),
+    async stop() {
+      // Every history this app's worker produced must replay with today's code.
+      let failures: string[] = [];
+      try {
+        if (replays) failures = await replayTaskQueue(board.temporal.client, taskQueue, dataConverterFromConfig(config));
+      } finally {
+        await board.stop();
+      }
+      if (failures.length > 0) throw new Error(`${failures.length} history(ies) on ${taskQueue} did not replay:\n${failures.join('\n')}`);
+    },
   };
+}
+
+/**
+ * Replays every run on a task queue (conversations and routing entities, as
+ * visibility lists them) with today's bundle. Returns a line per failure;
+ * nothing when Temporal is gone (a test that stopped it on purpose).
+ */
+async function replayTaskQueue(client: Client, taskQueue: string, dataConverter: DataConverter | undefined): Promise<string[]> {
+  const runs: { workflowId: string; runId: string }[] = [];
+  try {
+    for await (const w of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) runs.push({ workflowId: w.workflowId, runId: w.runId });
+  } catch {
+    return [];
+  }
+  const histories = await Promise.all(
+    runs.map(async ({ workflowId, runId }) => ({ workflowId, history: await client.workflow.getHandle(workflowId, runId).fetchHistory() })),
+  );
+  const failures: string[] = [];
+  for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), dataConverter, replayName: 'e2e-histories' }, histories)) {
+    if (r.error) failures.push(`${r.workflowId}: ${r.error instanceof Error ? r.error.message : String(r.error)}`);
+  }
+  return failures;
 }
 
 export async function createConversation(

@@ -3,8 +3,10 @@
  * embedded server (time skipping), into test/fixtures/histories/*.json.
  *
  *   npx tsx test/workflows/record-histories.ts
+ *   RECORD_ONLY=anonymous-early-reason npx tsx test/workflows/record-histories.ts
  *
- * Re-record after an intentional, versioned change to the workflow; an
+ * The second form records one scenario and keeps every other recording (those
+ * are the older release's runs a patch must keep replaying). Re-record after an intentional, versioned change to the workflow; an
  * unintentional change is what the replay test is there to catch.
  */
 import { writeFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -99,6 +101,21 @@ const scenarios: Record<string, Scenario> = {
     await waitForEntries(h, 1);
     await say(h, 'bob@example.com', 'v-1');
     await waitForEntries(h, 3);
+    await h.signal(closeSignal, { by: 'customer' });
+    return h;
+  },
+  /** An anonymous customer gives the reason before the phone (the answers-before-verification patch), then finishes the refund. */
+  async 'anonymous-early-reason'(t, tq) {
+    const h = await startConversation(t.client, tq, '我要退款，订单100000000006', {
+      conversationId: 'replay-early-reason',
+      customer: { id: 'anon-replay', tier: 'regular', anonymous: true },
+      locale: 'zh',
+    });
+    await waitForEntries(h, 1);
+    for (const [i, text] of ['不想要了', 'xiaoming@example.cn', '原路退回', '确认'].entries()) {
+      await say(h, text, `e-${i}`);
+      await waitForEntries(h, i + 2);
+    }
     await h.signal(closeSignal, { by: 'customer' });
     return h;
   },
@@ -277,10 +294,13 @@ async function main(): Promise<void> {
   // local-activities-*.json are runs of an older release (see test/replay.test.ts), not re-recordable.
   // The recordings made with local activities (*.local-activities.json) cannot be made again: never touched.
   // Nor the ones recorded before routing (*.before-routing.json, see test/replay.test.ts).
-  for (const f of readdirSync(OUT)) if (f.endsWith('.json') && !f.endsWith('.local-activities.json') && !f.endsWith('.before-routing.json')) rmSync(join(OUT, f));
+  // RECORD_ONLY=a,b records just those scenarios (a new one, say) and leaves every other recording as it is.
+  const only = process.env.RECORD_ONLY?.split(',').map((n) => n.trim()).filter(Boolean);
+  if (!only) for (const f of readdirSync(OUT)) if (f.endsWith('.json') && !f.endsWith('.local-activities.json') && !f.endsWith('.before-routing.json')) rmSync(join(OUT, f));
   const t = await startTestEnv();
   try {
     for (const [name, scenario] of Object.entries(scenarios)) {
+      if (only && !only.includes(name)) continue;
       // The takeover scenario needs a turn that is still running when the agent arrives.
       const slow = name === 'takeover-mid-turn';
       const { activities } = fakeActivities(
@@ -288,7 +308,7 @@ async function main(): Promise<void> {
           ? { phraseReply: async (input) => new Promise((r) => setTimeout(() => r(input.draft), 1500)) }
           : name === 'anonymous-verify-progress'
             ? { trackShipment: async ({ orderNumber }) => new Promise((r) => setTimeout(() => r(defaultSeed().shipments.find((s) => s.orderNumber === orderNumber)!), 2500)) }
-            : name === 'release-with-context'
+            : name === 'release-with-context' || name === 'anonymous-early-reason'
               ? { understand: (input) => nlu.understand(input) }
               : {},
       );
@@ -297,7 +317,7 @@ async function main(): Promise<void> {
       await h.result();
       await record(name, h);
     }
-    for (const scenario of Object.values(routingScenarios)) {
+    for (const scenario of only ? [] : Object.values(routingScenarios)) {
       const { activities, calls } = fakeActivities();
       const { taskQueue } = await t.worker(activities);
       for (const [name, h] of Object.entries(await scenario(t, taskQueue, calls))) await record(name, h);

@@ -16,7 +16,7 @@ import type { Client, WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@t
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { testDataConverter } from '../helpers/payload-keys';
 import { createTestEnv } from '../helpers/temporal-env';
 import type { Activities } from '../../src/activities';
@@ -40,7 +40,7 @@ import {
   type Understanding,
 } from '../../src/workflows/contract';
 import { createWorker } from '../../worker';
-import type { conversationWorkflow } from '../../src/workflows';
+import { conversationWorkflow } from '../../src/workflows';
 
 let runtimeInstalled = false;
 function quietRuntime(): void {
@@ -74,6 +74,11 @@ export interface TestEnv {
   /** A worker on a fresh task queue; shut down by `close()` if still running. */
   /** `options`: extra worker options (e.g. patchActivationCallback, to run as a release from before a patch). */
   worker(activities: Activities, taskQueue?: string, options?: Pick<WorkerOptions, 'patchActivationCallback'>): Promise<{ worker: Worker; taskQueue: string; run: Promise<void> }>;
+  /**
+   * Replays the latest run of every conversation this suite started (with
+   * {@link startConversation}) with today's bundle, then stops the workers and
+   * the server; throws naming each history that did not replay.
+   */
   close(): Promise<void>;
 }
 
@@ -129,9 +134,16 @@ export async function startTestEnv(): Promise<TestEnv> {
       return { worker, taskQueue, run };
     },
     async close() {
-      for (const r of running) if (r.worker.getState() === 'RUNNING') r.worker.shutdown();
-      await Promise.allSettled(running.map((r) => r.run));
-      await env.teardown();
+      // Every history the suite produced must replay with today's code (the standard for every workflow change).
+      let failures: string[];
+      try {
+        failures = await replayStarted(env.client, bundle);
+      } finally {
+        for (const r of running) if (r.worker.getState() === 'RUNNING') r.worker.shutdown();
+        await Promise.allSettled(running.map((r) => r.run));
+        await env.teardown();
+      }
+      if (failures.length > 0) throw new Error(`${failures.length} history(ies) of this suite did not replay:\n${failures.join('\n')}`);
     },
   };
 }
@@ -269,6 +281,34 @@ export function nextMessageId(): string {
   return `m-${++messageCounter}-${randomUUID().slice(0, 8)}`;
 }
 
+/** The conversations started through each client, replayed when its environment closes. */
+const started = new WeakMap<Client, Set<string>>();
+
+/**
+ * Replays the latest run of every conversation started through `client` with
+ * today's bundle (a run still open replays up to its last completed task).
+ * Returns a line per history that did not replay.
+ */
+export async function replayStarted(client: Client, bundle: WorkflowBundleWithSourceMap): Promise<string[]> {
+  const ids = [...(started.get(client) ?? [])];
+  const histories = await Promise.all(
+    ids.map(async (workflowId) => {
+      try {
+        return { workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() };
+      } catch {
+        // Never started: the signal-with-start itself was refused (tests of bad input).
+        return undefined;
+      }
+    }),
+  );
+  const failures: string[] = [];
+  const present = histories.filter((h): h is NonNullable<typeof h> => h !== undefined);
+  for await (const r of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter: testDataConverter(), replayName: 'suite-histories' }, present)) {
+    if (r.error) failures.push(`${r.workflowId}: ${r.error instanceof Error ? r.error.message : String(r.error)}`);
+  }
+  return failures;
+}
+
 /** Signal-with-start, as the gateway does on the first message. */
 export async function startConversation(
   client: Client,
@@ -284,8 +324,11 @@ export async function startConversation(
     ...(opts.policy ? { policy: opts.policy } : {}),
     ...(opts.recoveredAfterSeq !== undefined ? { recoveredAfterSeq: opts.recoveredAfterSeq } : {}),
   };
-  return client.workflow.signalWithStart<typeof conversationWorkflow, [{ messageId: string; text: string }]>('conversationWorkflow', {
-    workflowId: conversationWorkflowId(conversationId),
+  const workflowId = conversationWorkflowId(conversationId);
+  const ids = started.get(client) ?? new Set<string>();
+  started.set(client, ids.add(workflowId));
+  return client.workflow.signalWithStart<typeof conversationWorkflow, [{ messageId: string; text: string }]>(conversationWorkflow, {
+    workflowId,
     taskQueue,
     args: [input],
     signal: customerMessageSignal,

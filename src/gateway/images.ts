@@ -2,13 +2,13 @@
  * Customer photos: content sniffing and a content-addressed store.
  *
  * The bytes never enter the workflow (histories would balloon and carry
- * personal data); the workflow holds an {@link ImageRef} — the sha256 of the
- * bytes, the sniffed type and the size. Storing by hash makes a re-upload of
- * the same photo free and lets any gateway serve any image from a shared
+ * personal data); the workflow holds an {@link ImageRef} — the content hash
+ * of the bytes (keyed where photos are sealed), the sniffed type and the
+ * size. Storing by hash makes a re-upload of the same photo free and lets any gateway serve any image from a shared
  * folder. The type comes from the file's first bytes, never from the
  * client's Content-Type or file name.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,8 +48,9 @@ const EXT: Record<ImageRef['mime'], string> = { 'image/jpeg': 'jpg', 'image/png'
 const ID = /^[0-9a-f]{64}$/;
 
 /**
- * Files named `<sha256>.<ext>` in one folder (IMAGE_DIR, or a folder under the
- * system temp dir). With a payload codec (PAYLOAD_KEYS set, as `npm start`
+ * Files named `<id>.<ext>` in one folder (IMAGE_DIR, or a folder under the
+ * system temp dir), the id the sha256 of the bytes or, with an id key, their
+ * HMAC. With a payload codec (PAYLOAD_KEYS set, as `npm start`
  * always has) the file is `<sha256>.<ext>.sealed` and holds the photo sealed
  * by that codec, the same AES-256-GCM and key ids as the workflow payloads:
  * a copied disk or backup shows no customer photo, and key rotation works the
@@ -59,15 +60,22 @@ const ID = /^[0-9a-f]{64}$/;
 export class FileImageStore implements ImageStore {
   private ready: Promise<unknown> | undefined;
 
+  /**
+   * @param idKey names files by an HMAC of the bytes under this key instead of
+   *   their plain sha256, so that a copied disk does not tell whether a photo
+   *   one already holds was sent (the gateway passes one, derived from
+   *   GATEWAY_SECRET, whenever photos are sealed). Same photo, same key: same id.
+   */
   constructor(
     readonly dir: string = path.join(tmpdir(), 'switchboard-images'),
     private readonly codec?: PayloadCodec,
+    private readonly idKey?: Buffer,
   ) {}
 
   async put(bytes: Buffer, mime: ImageRef['mime']): Promise<ImageRef> {
     this.ready ??= mkdir(this.dir, { recursive: true });
     await this.ready;
-    const id = createHash('sha256').update(bytes).digest('hex');
+    const id = (this.idKey ? createHmac('sha256', this.idKey) : createHash('sha256')).update(bytes).digest('hex');
     const file = path.join(this.dir, `${id}.${EXT[mime]}${this.codec ? SEALED : ''}`);
     const content = this.codec ? await seal(this.codec, bytes, mime) : bytes;
     // Write then rename: a reader never sees half a file, and two uploads of the same photo race harmlessly.
@@ -97,6 +105,11 @@ export class FileImageStore implements ImageStore {
 }
 
 const SEALED = '.sealed';
+
+/** The key photo ids are keyed with, derived from the gateway secret (never the secret itself). */
+export function imageIdKey(secret: string | Buffer): Buffer {
+  return createHmac('sha256', secret).update('switchboard image ids v1').digest();
+}
 const ProtoPayload = temporal.api.common.v1.Payload;
 
 /** The photo as a binary payload through the codec, serialized (the codec's wire form, as in a history). */

@@ -55,7 +55,7 @@ import { RoutingDesk } from './routing';
 import { createCustomerRouter } from './routers/customer';
 import { createImageRouter, type PhotoDescriber } from './routers/images';
 import { createLlm } from '../llm';
-import { FileImageStore, type ImageStore } from './images';
+import { FileImageStore, imageIdKey, type ImageStore } from './images';
 import { createHealthRouter } from './routers/health';
 import type { SearchAttributeGuard } from '../temporal/search-attributes';
 import { createOperatorRouter } from './routers/operator';
@@ -180,7 +180,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       tokens,
       agents,
       conversations,
-      images: deps.images ?? new FileImageStore(config.IMAGE_DIR, codec),
+      images: deps.images ?? new FileImageStore(config.IMAGE_DIR, codec, codec ? imageIdKey(secret) : undefined),
       maxBytes: config.IMAGE_MAX_BYTES,
       logger,
       ...(describePhoto ? { describe: describePhoto } : {}),

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { loadConfig } from '../../src/config';
-import { FileImageStore, sniffImage } from '../../src/gateway/images';
+import { FileImageStore, imageIdKey, sniffImage } from '../../src/gateway/images';
 import { payloadCodecFromConfig, PayloadDecryptionError } from '../../src/temporal/codec';
 import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai';
 import { TEST_PAYLOAD_KEY_ID, TEST_PAYLOAD_KEYS, TEST_PAYLOAD_KEYS_ROTATED } from '../helpers/payload-keys';
@@ -237,6 +237,20 @@ describe('photos at rest', () => {
     await expect(stranger.get(ref.id)).rejects.toThrow(PayloadDecryptionError);
   });
 
+  it('with an id key, names files by a keyed hash: stable for one key, different for another, still read back', async () => {
+    const codec = codecOf(TEST_PAYLOAD_KEYS);
+    const keyed = new FileImageStore(dir, codec, imageIdKey('gateway-secret-one-0000'));
+    const ref = await keyed.put(PNG_1x1, 'image/png');
+    expect(ref.id).toMatch(/^[0-9a-f]{64}$/);
+    expect(ref.id).not.toBe(createHash('sha256').update(PNG_1x1).digest('hex'));
+    expect((await keyed.put(PNG_1x1, 'image/png')).id).toBe(ref.id);
+    expect(readdirSync(dir)).toEqual([`${ref.id}.png.sealed`]);
+    const other = new FileImageStore(dir, codec, imageIdKey('gateway-secret-two-0000'));
+    expect((await other.put(PNG_1x1, 'image/png')).id).not.toBe(ref.id);
+    // Reading goes by id: any gateway with the folder and the payload keys serves it.
+    expect(Buffer.compare((await other.get(ref.id))!.bytes, PNG_1x1)).toBe(0);
+  });
+
   it('still serves plain files written before the keys, and without keys writes plain', async () => {
     const plain = new FileImageStore(dir);
     const ref = await plain.put(GIF_1x1, 'image/gif');
@@ -255,6 +269,8 @@ describe('photos at rest', () => {
         .send(PNG_1x1)
         .expect(202);
       expect(readdirSync(dir)).toEqual([`${body.image.id}.png.sealed`]);
+      // Its name is not the photo's plain sha256: a copied disk does not confirm which photo was sent.
+      expect(body.image.id).not.toBe(createHash('sha256').update(PNG_1x1).digest('hex'));
       const back = await request(h.gateway.app).get(`/api/conversations/${c.conversationId}/images/${body.image.id}`).set('Authorization', `Bearer ${c.token}`).expect(200);
       expect(Buffer.compare(back.body as Buffer, PNG_1x1)).toBe(0);
     } finally {

@@ -15,13 +15,15 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { loadConfig } from '../src/config';
 import { isEncrypted, payloadCodecFromConfig } from '../src/temporal/codec';
-import { NO_LOCAL_ACTIVITIES, ROUTING_ENTITIES } from '../src/workflows/runtime';
+import { ANSWERS_BEFORE_VERIFICATION, NO_LOCAL_ACTIVITIES, ROUTING_ENTITIES } from '../src/workflows/runtime';
 import { TEST_PAYLOAD_KEYS, testDataConverter } from './helpers/payload-keys';
 
 const DIR = join(__dirname, 'fixtures/histories');
 const all = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
 const files = all;
+/** Recordings made since the answers-before-verification patch, of a turn it decides. */
+const AFTER_EARLY_ANSWERS = ['anonymous-early-reason.json'];
 
 function load(file: string): temporal.api.history.v1.History {
   return temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(join(DIR, file), 'utf8')));
@@ -70,7 +72,7 @@ beforeAll(async () => {
 describe('replay of recorded histories', () => {
   const SCENARIOS = ['anonymous-verify-progress', 'escalate-claim-release', 'overflow-timer', 'refund-en', 'refund-zh', 'release-with-context', 'takeover-mid-turn'];
   // Scenarios of workflows and features that never ran with local activities (routing entities, service levels).
-  const SINCE_PATCH = ['abandoned', 'after-hours', 'routing-agent', 'routing-conversation', 'routing-router', 'service-levels'];
+  const SINCE_PATCH = ['abandoned', 'after-hours', 'anonymous-early-reason', 'routing-agent', 'routing-conversation', 'routing-router', 'service-levels'];
   // Escalated runs recorded after the no-local-activities patch and before routing (the ROUTING_ENTITIES patch):
   // with the LA-era ones of the same scenarios they replay down the pre-routing queue path.
   const BEFORE_ROUTING = ['escalate-claim-release', 'overflow-timer', 'release-with-context', 'takeover-mid-turn'];
@@ -142,8 +144,22 @@ describe('replay of recorded histories', () => {
     for (const f of all.filter((f) => !f.endsWith('.local-activities.json') && !f.endsWith('.before-routing.json'))) {
       // The conversation's recordings carry both patches; the routing entities' own workflows have none.
       if (f.startsWith('routing-agent') || f.startsWith('routing-router')) expect(patches(f)).toEqual([]);
+      else if (AFTER_EARLY_ANSWERS.includes(f)) expect(patches(f)).toEqual([NO_LOCAL_ACTIVITIES, ROUTING_ENTITIES, ANSWERS_BEFORE_VERIFICATION]);
       else expect(patches(f)).toEqual([NO_LOCAL_ACTIVITIES, ROUTING_ENTITIES]);
     }
+  });
+
+  it('covers both sides of the answers-before-verification patch', () => {
+    // Recorded before it: an anonymous customer asked for the contact, none of the patch's turns marked.
+    expect(all).toContain('anonymous-verify-progress.json');
+    expect(patchIdsOf(load('anonymous-verify-progress.json'))).not.toContain(ANSWERS_BEFORE_VERIFICATION);
+    // Recorded since: the reason before the phone, kept (the replay above runs both).
+    const drafts = (load('anonymous-early-reason.json').events ?? []).flatMap((e) =>
+      e.activityTaskScheduledEventAttributes?.activityType?.name === 'phraseReply'
+        ? (e.activityTaskScheduledEventAttributes.input?.payloads ?? []).map((p) => (JSON.parse(Buffer.from(p.data!).toString('utf8')) as { draft: string }).draft)
+        : [],
+    );
+    expect(drafts).toContain('好的，已记下。为保护您的账户安全，请先提供订单 100000000006 下单时使用的邮箱或手机号。');
   });
 
   it('fails with a determinism error when the workflow changed incompatibly', async () => {

@@ -211,9 +211,17 @@ export class CustomerSession {
     }
   }
 
-  /** Re-sends the status when the queue moved (called by the hub for queued sessions). */
+  /**
+   * Re-sends the status when the queue moved (called by the hub for queued sessions). Whether the
+   * conversation is still queued is judged when the refresh goes out, not when it is asked for: a claim's
+   * status may be waiting in the outbound line behind a slow queue lookup, and a refresh sent after it put
+   * the customer's page back to "queued" for good.
+   */
   refreshQueue(): void {
-    if (this.phase === 'queued') this.enqueueOutbound(() => this.sendStatus('queued', undefined));
+    if (this.phase !== 'queued') return;
+    this.enqueueOutbound(async () => {
+      if (this.phase === 'queued') await this.sendStatus('queued', undefined);
+    });
   }
 
   // --- inbound ---------------------------------------------------------------

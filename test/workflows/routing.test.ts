@@ -199,8 +199,10 @@ describe('capacity is never exceeded', () => {
     const results = await Promise.allSettled(ids.map((id) => claimWithSlot({ conversations: d.conversations, routing: d.routing, metrics }, agentOf(d, 'ben'), id, 'general')));
     const won = ids.filter((_, i) => results[i].status === 'fulfilled');
     expect(won).toHaveLength(2);
+    // A loser is told it is at capacity; on a loaded machine one reserve call was not answered within the
+    // gateway's 10 s deadline (503 temporal_unavailable). Either way it changed nothing, as the states below show.
     for (const r of results) {
-      if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'at_capacity', status: 409 });
+      if (r.status === 'rejected') expect([{ code: 'at_capacity', status: 409 }, { code: 'temporal_unavailable', status: 503 }]).toContainEqual({ code: r.reason.code, status: r.reason.status });
     }
     const states = await Promise.all(ids.map((id) => d.conversations.state(id)));
     expect(states.filter((s) => s.phase === 'human' && s.agent?.id === 'ben').map((s) => s.conversationId).sort()).toEqual([...won].sort());
@@ -401,7 +403,10 @@ describe('continue-as-new', () => {
     // router always has something in its outbox when its history asks it to carry on.
     let carried: CarriedOutbox[] = [];
     let previous: string[] = [];
-    for (let round = 0; round < 16; round++) {
+    // Up to 40 rounds or 100 s: on a loaded machine the dev server delivers the router's signals slowly, the
+    // router holds its continue-as-new until they are, and 16 rounds once gave a single rollover.
+    const until = Date.now() + 100_000;
+    for (let round = 0; round < 40 && Date.now() < until; round++) {
       const ids = Array.from({ length: 16 }, (_, i) => `r${round}-c${i}${i % 2 ? 'z' : ''}`);
       await Promise.all(ids.map((id) => router.signal(enqueueSignal, request(id))));
       await Promise.all(previous.map((id) => router.signal(dequeueSignal, { conversationId: id, reason: 'closed' })));
@@ -430,7 +435,7 @@ describe('continue-as-new', () => {
     for (const id of carriedOffers) expect(received.filter((r) => r === id)).toHaveLength(1);
     expect(new Set(received).size).toBe(received.length);
     await d.stopEntities();
-  }, 120_000);
+  }, 180_000);
 
   it('an offer carried to the next run keeps its failure handler: an agent that cannot be reached counts as refused and the next agent gets the offer at once', async () => {
     const d = await desk([agentRecord('ann', 2)], routingConfig({ offerTimeoutSeconds: 600 }));

@@ -106,11 +106,13 @@ export function toApiError(error: unknown, conversationId?: string): ApiError {
   const grpc = grpcCode(error);
   if (grpc === GRPC_UNAVAILABLE) return new ApiError(ApiErrorCode.Unavailable, 'Temporal is not reachable right now');
   if (grpc === GRPC_DEADLINE_EXCEEDED) return new ApiError(ApiErrorCode.Unavailable, 'Temporal did not answer in time');
+  if (grpc === GRPC_RESOURCE_EXHAUSTED) return new ApiError(ApiErrorCode.Unavailable, 'Temporal is busy right now; try again shortly');
   return new ApiError(ApiErrorCode.Internal, 'internal error');
 }
 
 const GRPC_UNAVAILABLE = grpcStatus.UNAVAILABLE;
 const GRPC_DEADLINE_EXCEEDED = grpcStatus.DEADLINE_EXCEEDED;
+const GRPC_RESOURCE_EXHAUSTED = grpcStatus.RESOURCE_EXHAUSTED;
 
 /** The gRPC status code of a client error or of its causes (the SDK wraps some of them). */
 function grpcCode(error: unknown): number | undefined {
@@ -118,7 +120,7 @@ function grpcCode(error: unknown): number | undefined {
   for (let i = 0; i < 4 && current && typeof current === 'object'; i++) {
     if (isGrpcServiceError(current)) return current.code;
     const code = (current as { code?: unknown }).code;
-    if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) return code;
+    if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED || code === GRPC_RESOURCE_EXHAUSTED) return code;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;

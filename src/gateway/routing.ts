@@ -40,8 +40,8 @@ import { ApiError, ApiErrorCode } from './errors';
 
 const SNAPSHOT_TTL_MS = 500;
 const START_CONCURRENCY = 8;
-/** Tries of an update the server aborted because the entity's workflow task failed (see {@link abortedUpdate}). */
-const UPDATE_TRIES = 3;
+/** Tries of an update the server aborted or refused as busy ({@link abortedUpdate}, {@link busyWorkflow}). */
+const UPDATE_TRIES = 4;
 
 /**
  * The server aborts the updates it had admitted when the entity's workflow
@@ -53,12 +53,24 @@ function abortedUpdate(error: unknown): boolean {
   return error instanceof ServiceError && isGrpcServiceError(error.cause) && error.cause.code === GrpcStatus.FAILED_PRECONDITION;
 }
 
+/**
+ * Temporal refused the update before admitting it: too many updates already
+ * in flight on that workflow (the server's per-workflow limit, 10 by default;
+ * seen with 20 parallel claims on one agent on a loaded dev server). Nothing
+ * was applied, so it is safe to send again after a moment.
+ */
+function busyWorkflow(error: unknown): boolean {
+  return error instanceof ServiceError && isGrpcServiceError(error.cause) && error.cause.code === GrpcStatus.RESOURCE_EXHAUSTED;
+}
+
 async function updateWithRetry<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (error) {
-      if (attempt >= UPDATE_TRIES || !abortedUpdate(error)) throw error;
+      const busy = busyWorkflow(error);
+      if (attempt >= UPDATE_TRIES || !(busy || abortedUpdate(error))) throw error;
+      if (busy) await new Promise((r) => setTimeout(r, 100 * attempt + Math.floor(Math.random() * 100)));
     }
   }
 }

@@ -4,7 +4,7 @@
  */
 import { claimWithSlot } from '../../src/gateway/claims';
 import type { Conversations } from '../../src/gateway/conversations';
-import { ApiError, ApiErrorCode } from '../../src/gateway/errors';
+import { ApiError, ApiErrorCode, toApiError } from '../../src/gateway/errors';
 import type { RoutingDesk } from '../../src/gateway/routing';
 import { createMetrics } from '../../src/metrics';
 import type { Agent } from '../../src/gateway/agents';
@@ -37,4 +37,10 @@ it('keeps the slot when Temporal did not answer in time: the claim may still lan
   const { released, deps: d } = deps(new ApiError(ApiErrorCode.Unavailable, 'no answer in time'));
   await expect(claimWithSlot(d, ben, 'c-2', 'general')).rejects.toMatchObject({ code: ApiErrorCode.Unavailable });
   expect(released).toEqual([]);
+});
+
+it('a workflow with too many updates in flight is a 503 to try again, not an internal error', () => {
+  // What the SDK throws when the server refuses an update as RESOURCE_EXHAUSTED (per-workflow in-flight limit).
+  const refused = Object.assign(new Error('Workflow Update failed'), { cause: Object.assign(new Error('8 RESOURCE_EXHAUSTED: limit on number of concurrent in-flight updates has been reached'), { code: 8, details: '', metadata: {} }) });
+  expect(toApiError(refused)).toMatchObject({ code: ApiErrorCode.Unavailable, status: 503 });
 });

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
+import { replayFailures } from '../helpers/histories';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../../embedded-temporal/src';
 import { defaultSeed, startCommerceServer, type CommerceSeed, type CommerceServer } from '../../src/commerce';
 import { requireTemporalBinary } from '../../src/temporal/binaries';
@@ -308,12 +308,8 @@ export async function replayAll(client: Client, conversations: SoakConversation[
   const bundle = await bundleSwitchboardWorkflows();
   const dataConverter = testDataConverter();
   const histories = conversations.map((c) => ({ workflowId: c.handle.workflowId, history: c.handle.fetchHistory() }));
-  const failures: { workflowId: string; error: string }[] = [];
   const resolved = await Promise.all(histories.map(async (h) => ({ workflowId: h.workflowId, history: await h.history })));
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter, replayName: 'soak' }, resolved)) {
-    if (result.error) failures.push({ workflowId: result.workflowId, error: String(result.error.message ?? result.error) });
-  }
-  return failures;
+  return replayFailures({ workflowBundle: bundle, dataConverter, replayName: 'soak' }, resolved);
 }
 
 /** Runs `fn`; if it fails, the worker's own log (nondeterminism, task failures) is added to the error. */
@@ -325,10 +321,4 @@ export async function withWorkerLog(world: SoakWorld, fn: () => Promise<void>): 
     if (error instanceof Error) error.message += `\n--- worker output (last 12 KB) ---\n${log}`;
     throw error;
   }
-}
-
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startEmbeddedTemporal } from '../../embedded-temporal/src';
 import type { EventBus } from '../../src/bus/types';
 import { loadConfig } from '../../src/config';
@@ -21,6 +21,7 @@ import { createLogger } from '../../src/logger';
 import { dataConverterFromConfig } from '../../src/temporal/codec';
 import { startSwitchboard, type Switchboard } from '../../src/temporal/runtime';
 import { createWorker } from '../../worker';
+import { replayFailures } from '../helpers/histories';
 import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys';
 import { testServerAddress } from '../helpers/temporal-env';
 
@@ -157,11 +158,8 @@ async function replayTaskQueue(client: Client, taskQueue: string, dataConverter:
   const histories = await Promise.all(
     runs.map(async ({ workflowId, runId }) => ({ workflowId, history: await client.workflow.getHandle(workflowId, runId).fetchHistory() })),
   );
-  const failures: string[] = [];
-  for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), dataConverter, replayName: 'e2e-histories' }, histories)) {
-    if (r.error) failures.push(`${r.workflowId}: ${r.error instanceof Error ? r.error.message : String(r.error)}`);
-  }
-  return failures;
+  const failures = await replayFailures({ workflowBundle: await workflowBundle(), dataConverter, replayName: 'e2e-histories' }, histories);
+  return failures.map((f) => `${f.workflowId}: ${f.error}`);
 }
 
 export async function createConversation(

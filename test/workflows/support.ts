@@ -16,7 +16,8 @@ import type { Client, WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@t
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { replayFailures } from '../helpers/histories';
 import { testDataConverter } from '../helpers/payload-keys';
 import { createTestEnv } from '../helpers/temporal-env';
 import type { Activities } from '../../src/activities';
@@ -301,12 +302,9 @@ export async function replayStarted(client: Client, bundle: WorkflowBundleWithSo
       }
     }),
   );
-  const failures: string[] = [];
   const present = histories.filter((h): h is NonNullable<typeof h> => h !== undefined);
-  for await (const r of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter: testDataConverter(), replayName: 'suite-histories' }, present)) {
-    if (r.error) failures.push(`${r.workflowId}: ${r.error instanceof Error ? r.error.message : String(r.error)}`);
-  }
-  return failures;
+  const failures = await replayFailures({ workflowBundle: bundle, dataConverter: testDataConverter(), replayName: 'suite-histories' }, present);
+  return failures.map((f) => `${f.workflowId}: ${f.error}`);
 }
 
 /** Signal-with-start, as the gateway does on the first message. */

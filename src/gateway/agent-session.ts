@@ -162,9 +162,9 @@ export class AgentSession {
    */
   private async sendQueue(): Promise<void> {
     const frame = JSON.stringify({ type: 'queue', items: await this.deps.queueFor(this.agent) });
-    if (frame === this.lastQueueFrame || this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    if (frame === this.lastQueueFrame) return;
     this.lastQueueFrame = frame;
-    this.ws.send(frame);
+    this.sendRaw(frame);
   }
 
   private enqueue(task: () => Promise<void>): void {
@@ -181,7 +181,11 @@ export class AgentSession {
   }
 
   private send(frame: Record<string, unknown>): void {
+    this.sendRaw(JSON.stringify(frame));
+  }
+
+  private sendRaw(json: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(JSON.stringify(frame));
+    this.ws.send(json);
   }
 }

@@ -14,7 +14,8 @@
  * passes, and the worker needs a few seconds to bundle the workflow code.
  */
 import { parseArgs } from 'node:util';
-import { percentile, refundSubmitted, send, startSoakWorld, toConfirmation, waitForTranscript, type SoakConversation, type SoakServer, type SoakWorld } from '../test/crash/soak';
+import { refundSubmitted, send, startSoakWorld, toConfirmation, waitForTranscript, type SoakConversation, type SoakServer, type SoakWorld } from '../test/crash/soak';
+import { percentile } from './stats';
 
 const { values } = parseArgs({
   options: { conversations: { type: 'string', default: '24' }, server: { type: 'string', default: 'both' } },

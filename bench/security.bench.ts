@@ -27,14 +27,11 @@ import pino from 'pino';
 import { createLimits, type LimitsConfig } from '../src/gateway/limits';
 import { createLogger } from '../src/logger';
 import { AesGcmPayloadCodec, KEY_BYTES } from '../src/temporal/codec';
+import { percentile } from './stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const N = Number(process.env.BENCH_N ?? 2000);
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
 const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
 const line = (label: string, xs: number[]) => `  ${label.padEnd(40)} p50 ${us(percentile(xs, 50)).padStart(10)}   p99 ${us(percentile(xs, 99)).padStart(10)}`;
 const ratio = (a: number[], b: number[]) => (percentile(a, 50) / percentile(b, 50)).toFixed(2);
